@@ -1,0 +1,137 @@
+//! Raw command-line flags (clap) and the dispatch to each command.
+//!
+//! Flags are parsed here and converted once into validated types (`Config`, `GenerateOptions`);
+//! nothing past this module sees a raw flag.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+
+/// safestat: disclosure-safe statistics from pseudonymised safeguarding case records.
+#[derive(Debug, Parser)]
+#[command(name = "safestat", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands of safestat.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a synthetic sample (agency CSVs, population, release.toml, truth.json) with a known truth.
+    ///
+    /// Same seed and options give byte-identical files. Everything written is synthetic.
+    /// truth.json holds the true population per stratum and the capture probabilities used; it is
+    /// for tests and method checks only and is never read by `run`.
+    Generate {
+        /// Folder to write the sample into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Seed of the random generator.
+        #[arg(long, default_value_t = 2014)]
+        seed: u64,
+        /// Number of true victims to draw (the known truth); the default is borough-sized.
+        #[arg(long, default_value_t = 1_700)]
+        children: u64,
+        /// First calendar year of the period.
+        #[arg(long, default_value_t = 1997)]
+        from: i32,
+        /// Last calendar year of the period.
+        #[arg(long, default_value_t = 2013)]
+        to: i32,
+    },
+    /// Run a whole release: ingest, queries, estimates, disclosure control, reports.
+    ///
+    /// Writes OUT/release/ (publishable files only) and OUT/private/ (manifest, disclosure log,
+    /// quarantine, Parquet dataset). OUT/release/ appears only when the release passed disclosure
+    /// control. Exit status: 0 published, 1 data, contract or disclosure error, 2 usage or I/O error.
+    Run {
+        /// The release configuration (TOML); paths in it are relative to this file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Estimate a population from overlapping lists (multiple systems estimation).
+    ///
+    /// Input: one 0/1 column per list and a `count` column (histories not listed are zero), or
+    /// frequency-of-capture data `nbcap,freq` (then only the Chao lower bound is given). Output:
+    /// the observed count, the Chao lower bound, and a Poisson log-linear model with log-normal
+    /// and profile-likelihood intervals.
+    Mse {
+        /// The capture-history table (CSV).
+        #[arg(long, value_name = "FILE.csv")]
+        table: PathBuf,
+        /// `stepwise` (Poisson-overlap rule), `main` (main effects) or pairs like `A:B,B:C`.
+        #[arg(long, default_value = "stepwise")]
+        model: String,
+        /// p-value threshold of the stepwise rule.
+        #[arg(long, default_value_t = 0.02)]
+        threshold: f64,
+        /// Confidence level of the intervals.
+        #[arg(long, default_value_t = 0.95)]
+        level: f64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// Output format of analysis commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Run one parsed command line.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Generate { out, seed, children, from, to } => {
+            let options = crate::synth::GenerateOptions::new(seed, children, from, to)?;
+            let summary = crate::synth::generate(&options, &out)?;
+            eprintln!(
+                "safestat: wrote a synthetic sample of {} true victims and {} agency records to {}",
+                summary.true_children,
+                summary.records,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Run { config, out } => {
+            let config = crate::config::Config::load(&config)?;
+            let summary = crate::release::run(&config, &out)?;
+            eprintln!(
+                "safestat: release published to {} ({} tables, {} cells suppressed)",
+                out.join("release").display(),
+                summary.tables,
+                summary.suppressed_cells
+            );
+            Ok(())
+        }
+        Command::Mse { table, model, threshold, level, format } => {
+            let usage = |message: String| Error::Config { path: "(command line)".into(), message };
+            let choice = crate::mse_command::ModelChoice::parse(&model).map_err(|m| usage(format!("--model: {m}")))?;
+            if !(0.0..1.0).contains(&threshold) {
+                return Err(usage("--threshold must be between 0 and 1".into()));
+            }
+            if !(0.5..1.0).contains(&level) {
+                return Err(usage("--level must be at least 0.5 and below 1".into()));
+            }
+            let report = crate::mse_command::run(&table, &choice, threshold, level)?;
+            match format {
+                Format::Text => print!("{}", crate::mse_command::to_text(&report, level)),
+                Format::Json => {
+                    println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::Engine(e.to_string()))?);
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The release configuration: a TOML file read once and validated into a [`Config`].
+//!
+//! Unknown keys are errors that name the key; paths are relative to the configuration file.
+//! Nothing after this module sees the raw TOML.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::date::Date;
+use crate::disclosure::Policy;
+use crate::domain::Agency;
+use crate::error::{Error, Result};
+
+/// A validated release configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The configuration file.
+    pub path: PathBuf,
+    /// Title of the release.
+    pub title: String,
+    /// ONS GSS code of the area.
+    pub area_code: String,
+    /// Name of the area.
+    pub area_name: String,
+    /// First day of the period covered.
+    pub period_from: Date,
+    /// Last day of the period covered.
+    pub period_to: Date,
+    /// The agency extracts, one per capture list, in list order.
+    pub sources: Vec<Source>,
+    /// The child population denominators.
+    pub population: PathBuf,
+    /// The disclosure-control policy.
+    pub policy: Policy,
+    /// Largest share of a source's rows that may be quarantined before the run stops.
+    pub max_quarantine_share: f64,
+}
+
+/// One agency extract.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The agency, i.e. the capture list.
+    pub agency: Agency,
+    /// The extract file (CSV).
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    release: RawRelease,
+    #[serde(default)]
+    source: Vec<RawSource>,
+    population: RawPath,
+    policy: RawPolicy,
+    #[serde(default)]
+    ingest: RawIngest,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelease {
+    title: String,
+    area_code: String,
+    area_name: String,
+    period: RawPeriod,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriod {
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    agency: String,
+    path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPath {
+    path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIngest {
+    #[serde(default = "default_max_quarantine_share")]
+    max_quarantine_share: f64,
+}
+
+impl Default for RawIngest {
+    fn default() -> Self {
+        RawIngest { max_quarantine_share: default_max_quarantine_share() }
+    }
+}
+
+fn default_max_quarantine_share() -> f64 {
+    0.05
+}
+
+/// Whether `code` has the shape of an ONS GSS code (a letter and eight digits, e.g. E08000018).
+pub fn is_gss_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 9 && matches!(b[0], b'E' | b'W' | b'S' | b'N') && b[1..].iter().all(u8::is_ascii_digit)
+}
+
+impl Config {
+    /// Read and validate a release configuration.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io("cannot read the release configuration", path, e))?;
+        Config::parse(path, &text)
+    }
+
+    /// Validate the text of a release configuration that lives at `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let fail = |message: String| Error::Config { path: path.to_path_buf(), message };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| fail(e.to_string()))?;
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+
+        let title = raw.release.title.trim().to_string();
+        if title.is_empty() {
+            return Err(fail("`release.title` is empty".into()));
+        }
+        if !is_gss_code(&raw.release.area_code) {
+            return Err(fail("`release.area_code` is not an ONS GSS code (a letter E, W, S or N and 8 digits)".into()));
+        }
+        let date = |key: &str, value: &str| {
+            Date::parse_iso(value).ok_or_else(|| fail(format!("`release.period.{key}` is not a date YYYY-MM-DD")))
+        };
+        let period_from = date("from", &raw.release.period.from)?;
+        let period_to = date("to", &raw.release.period.to)?;
+        if period_from > period_to {
+            return Err(fail("`release.period.from` is after `release.period.to`".into()));
+        }
+        if raw.source.is_empty() {
+            return Err(fail("no `[[source]]` block: a release needs at least one agency extract".into()));
+        }
+        let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
+        for (i, s) in raw.source.iter().enumerate() {
+            let agency = Agency::from_code(&s.agency).ok_or_else(|| {
+                fail(format!("`source[{i}].agency` is not one of: {}", Agency::ALL.map(Agency::code).join(", ")))
+            })?;
+            if sources.iter().any(|x| x.agency == agency) {
+                return Err(fail(format!("agency `{agency}` has more than one `[[source]]` block")));
+            }
+            sources.push(Source { agency, path: dir.join(&s.path) });
+        }
+        sources.sort_by_key(|s| s.agency);
+        let policy = Policy::from_name(&raw.policy.name).ok_or_else(|| {
+            fail(format!(
+                "`policy.name` must be one of: {} (disclosure control cannot be turned off)",
+                Policy::NAMES.join(", ")
+            ))
+        })?;
+        let share = raw.ingest.max_quarantine_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(fail("`ingest.max_quarantine_share` must be between 0 and 1".into()));
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            title,
+            area_code: raw.release.area_code,
+            area_name: raw.release.area_name.trim().to_string(),
+            period_from,
+            period_to,
+            sources,
+            population: dir.join(&raw.population.path),
+            policy,
+            max_quarantine_share: share,
+        })
+    }
+
+    /// The calendar years of the period, in order.
+    pub fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.period_from.year()..=self.period_to.year()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[release]
+title = "T"
+area_code = "E08000018"
+area_name = "Example"
+period = { from = "1997-01-01", to = "2013-12-31" }
+
+[[source]]
+agency = "police"
+path = "police.csv"
+
+[population]
+path = "population.csv"
+
+[policy]
+name = "uk-children"
+"#;
+
+    #[test]
+    fn good_config_resolves_paths() {
+        let c = Config::parse(Path::new("/data/release.toml"), GOOD).unwrap();
+        assert_eq!(c.sources[0].path, Path::new("/data/police.csv"));
+        assert_eq!(c.population, Path::new("/data/population.csv"));
+        assert_eq!(c.years(), 1997..=2013);
+        assert!((c.max_quarantine_share - 0.05).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let text = GOOD.replace("area_name = \"Example\"", "area_name = \"Example\"\ncolour = 1");
+        let err = Config::parse(Path::new("r.toml"), &text).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn policy_off_is_refused() {
+        let text = GOOD.replace("uk-children", "off");
+        let err = Config::parse(Path::new("r.toml"), &text).unwrap_err().to_string();
+        assert!(err.contains("cannot be turned off"), "{err}");
+    }
+}

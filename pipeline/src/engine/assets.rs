@@ -1,0 +1,3 @@
+//! Query and template files embedded at build time (see `build.rs`).
+
+include!(concat!(env!("OUT_DIR"), "/assets.rs"));

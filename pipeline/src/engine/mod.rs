@@ -1,0 +1,146 @@
+//! The query engine: one DataFusion session over the Parquet dataset, running `queries/`.
+//!
+//! [`session`] is the single constructor used by the pipeline and the tests alike (fixed
+//! partition count for determinism). Query files run with DDL, DML and statements disallowed,
+//! so no query can write files (`COPY ... TO`) around the pipeline.
+
+mod assets;
+pub mod queries;
+mod raw;
+
+use std::path::Path;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::execution::context::{SQLOptions, SessionContext};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, col, lit};
+use datafusion::sql::parser::DFParser;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+pub use assets::TEMPLATES;
+use queries::{Query, QueryKind};
+pub use raw::{RawColumn, RawTable};
+
+/// Partitions per query: fixed so plans, and so results, do not depend on the machine.
+pub const TARGET_PARTITIONS: usize = 2;
+
+/// The one DataFusion session constructor.
+pub fn session() -> Result<SessionContext> {
+    let config = SessionConfig::new()
+        .with_target_partitions(TARGET_PARTITIONS)
+        .with_batch_size(8192)
+        .with_information_schema(false);
+    let runtime =
+        RuntimeEnvBuilder::new().build_arc().map_err(|e| Error::Engine(format!("cannot start the runtime: {e}")))?;
+    let state =
+        SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
+    Ok(SessionContext::new_with_state(state))
+}
+
+/// A DataFusion session with the release's dataset registered.
+pub struct Engine {
+    ctx: SessionContext,
+}
+
+impl Engine {
+    /// Register the Parquet dataset as `records` and its rows inside the period as `referrals`.
+    pub async fn open(dataset_dir: &Path, period_from: Date, period_to: Date) -> Result<Engine> {
+        let ctx = session()?;
+        let dir = dataset_dir.to_str().ok_or_else(|| Error::Engine("the output path is not UTF-8".into()))?;
+        ctx.register_parquet("records", dir, ParquetReadOptions::default().file_extension(".parquet"))
+            .await
+            .map_err(|e| Error::Engine(format!("cannot open the dataset: {e}")))?;
+        let from = lit(ScalarValue::Date32(Some(period_from.days_since_epoch())));
+        let to = lit(ScalarValue::Date32(Some(period_to.days_since_epoch())));
+        let referrals = ctx
+            .table("records")
+            .await
+            .and_then(|df| df.filter(col("referral_date").between(from, to)))
+            .map_err(|e| Error::Engine(format!("cannot define `referrals`: {e}")))?;
+        ctx.register_table("referrals", referrals.into_view())
+            .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
+        Ok(Engine { ctx })
+    }
+
+    /// The underlying session (for tests and tools).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Run every query in order: intermediate ones become views, `cells` ones are collected.
+    pub async fn run_all(&self, queries: &[Query]) -> Result<Vec<RawTable>> {
+        let mut tables = Vec::new();
+        for query in queries {
+            if let Some(table) = self.run(query).await? {
+                tables.push(table);
+            }
+        }
+        Ok(tables)
+    }
+
+    /// Run one query and check its result against its contract.
+    pub async fn run(&self, query: &Query) -> Result<Option<RawTable>> {
+        let fail = |message: String| Error::Query { query: query.name.to_string(), message };
+        let mut statements = DFParser::parse_sql_with_dialect(query.sql, &GenericDialect {})
+            .map_err(|e| fail(format!("cannot parse: {e}")))?;
+        if statements.len() != 1 {
+            return Err(fail(format!("holds {} statements; a query file holds exactly one", statements.len())));
+        }
+        let statement = statements.pop_front().expect("one statement");
+        let plan =
+            self.ctx.state().statement_to_plan(statement).await.map_err(|e| fail(format!("cannot plan: {e}")))?;
+        SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false)
+            .verify_plan(&plan)
+            .map_err(|e| fail(format!("only SELECT queries are allowed: {e}")))?;
+        let df = self.ctx.execute_logical_plan(plan).await.map_err(|e| fail(format!("cannot plan: {e}")))?;
+        check_schema(query, df.schema().as_arrow()).map_err(fail)?;
+        match query.contract.kind {
+            QueryKind::Intermediate => {
+                self.ctx
+                    .register_table(query.name, df.into_view())
+                    .map_err(|e| fail(format!("cannot register the result: {e}")))?;
+                Ok(None)
+            }
+            QueryKind::Cells => {
+                let batches = df.collect().await.map_err(|e| fail(format!("failed: {e}")))?;
+                let table = RawTable::from_batches(query, &batches).map_err(fail)?;
+                Ok(Some(table))
+            }
+        }
+    }
+}
+
+fn check_schema(query: &Query, schema: &datafusion::arrow::datatypes::Schema) -> Result<(), String> {
+    let declared = &query.contract.columns;
+    if schema.fields().len() != declared.len() {
+        return Err(format!("returns {} columns but its contract declares {}", schema.fields().len(), declared.len()));
+    }
+    for (field, contract) in schema.fields().iter().zip(declared) {
+        if field.name() != &contract.name {
+            return Err(format!("returns column `{}` where its contract declares `{}`", field.name(), contract.name));
+        }
+        let actual = type_name(field.data_type());
+        if actual != contract.data_type {
+            return Err(format!(
+                "column `{}` has type {actual} but its contract declares {}",
+                field.name(),
+                contract.data_type
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "Utf8".into(),
+        other => format!("{other}"),
+    }
+}

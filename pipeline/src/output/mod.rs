@@ -1,0 +1,86 @@
+//! Writers for everything a run leaves behind: open-data CSV with its `.meta.csv`, the private
+//! JSON files, hashes, and the atomic swap that makes `OUT/release/` appear only after success.
+//!
+//! Writers take only protected types ([`ProtectedTable`]); raw counts cannot reach them.
+
+pub mod ees;
+mod publish;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+pub use publish::publish_atomically;
+
+/// Hex SHA-256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let file = File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| Error::io("cannot read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Hex SHA-256 of bytes.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Write bytes to a file, creating its folder.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
+}
+
+/// Write pretty JSON (with a final newline) to a file.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Engine(format!("cannot encode {}: {e}", path.display())))?;
+    text.push('\n');
+    write_file(path, text.as_bytes())
+}
+
+/// Every file under `root`, as sorted paths relative to it (with `/` separators).
+pub fn list_files(root: &Path) -> Result<Vec<String>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io("cannot list", dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("cannot list", dir, e))?;
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    if root.exists() {
+        walk(root, root, &mut out)?;
+    }
+    out.sort();
+    Ok(out)
+}

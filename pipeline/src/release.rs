@@ -1,0 +1,299 @@
+//! `safestat run`: one release from configuration to published files.
+//!
+//! ingest (CSV -> Parquet, quarantine) -> engine (queries/ over Parquet -> inner cells)
+//! -> tables derived in Rust from the inner cells -> disclosure control -> open-data CSV,
+//! HTML report, private manifest and disclosure log, published atomically.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::disclosure::{
+    self, CountTableRequest, FilterColumn, IndicatorColumn, ProtectedRelease, RawCount, ShareRequest,
+};
+use crate::domain::HIGH_LEVEL_GROUPS;
+use crate::engine::{self, Engine, RawColumn, RawTable};
+use crate::error::{Error, Result};
+use crate::ingest::{self, SourceReport};
+use crate::output::{self, ees::Coverage};
+
+/// What a finished run reports on the command line.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Tables published.
+    pub tables: usize,
+    /// Cells suppressed across the release.
+    pub suppressed_cells: usize,
+}
+
+/// One inner cell: the finest classification every published count is a sum of.
+#[derive(Debug, Clone)]
+pub struct InnerCell {
+    /// Calendar year of the child's first referral in the period.
+    pub year: i32,
+    /// ONS 2021 detailed ethnic group identifier.
+    pub ethnic_group: String,
+    /// Sex code.
+    pub sex: String,
+    /// Age band at first referral.
+    pub age_band: String,
+    /// Known to services before referral.
+    pub known_to_services: bool,
+    /// Capture history: bit i set when agency list i recorded the child.
+    pub agency_mask: u32,
+    /// Children in the cell.
+    pub children: RawCount,
+}
+
+/// Read the `inner_cells` query result.
+pub fn inner_cells(table: &RawTable) -> Result<Vec<InnerCell>> {
+    let fail = |message: &str| Error::Query { query: table.name().to_string(), message: message.to_string() };
+    let text = |name: &str| match table.column(name) {
+        Some(RawColumn::Text(v)) => Ok(v),
+        _ => Err(fail(&format!("column `{name}` is missing or not text"))),
+    };
+    let int = |name: &str| match table.column(name) {
+        Some(RawColumn::Int(v)) => Ok(v),
+        _ => Err(fail(&format!("column `{name}` is missing or not an integer"))),
+    };
+    let (years, groups, sexes, bands, masks, children) =
+        (int("year")?, text("ethnic_group")?, text("sex")?, text("age_band")?, int("agency_mask")?, int("children")?);
+    let Some(RawColumn::Bool(known)) = table.column("known_to_services") else {
+        return Err(fail("column `known_to_services` is missing or not boolean"));
+    };
+    Ok((0..table.rows())
+        .map(|i| InnerCell {
+            year: years[i] as i32,
+            ethnic_group: groups[i].clone(),
+            sex: sexes[i].clone(),
+            age_band: bands[i].clone(),
+            known_to_services: known[i],
+            agency_mask: masks[i] as u32,
+            children: RawCount::new(children[i] as u64),
+        })
+        .collect())
+}
+
+/// The table requests of a release, all derived from the same inner cells.
+pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRequest>, Vec<ShareRequest>) {
+    let count_indicator = IndicatorColumn {
+        col_name: "children".into(),
+        label: "Children identified".into(),
+        unit: String::new(),
+        dp: 0,
+    };
+    let sum =
+        |keep: &dyn Fn(&InnerCell) -> bool| cells.iter().filter(|c| keep(c)).map(|c| c.children).sum::<RawCount>();
+    let by_year = CountTableRequest {
+        name: "children_by_year".into(),
+        title: "Children identified, by year of first referral".into(),
+        filter: FilterColumn {
+            col_name: "time_period".into(),
+            label: "Year of first referral".into(),
+            hint: "The calendar year of the child's first referral in the period".into(),
+        },
+        indicator: count_indicator.clone(),
+        rows: config.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+        total: ("Total".into(), "All years".into()),
+    };
+    let by_community = CountTableRequest {
+        name: "children_by_community".into(),
+        title: "Children identified, by ethnic group (ONS 2021 high-level groups)".into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group".into(),
+            label: "Ethnic group".into(),
+            hint: "ONS 2021 high-level ethnic group, harmonised from each agency's codes; 'Not known' is a group of its own".into(),
+        },
+        indicator: count_indicator,
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .map(|(id, label)| {
+                let high = |c: &InnerCell| {
+                    crate::domain::ethnic_group(&c.ethnic_group).is_some_and(|g| g.high_id == *id)
+                };
+                ((*id).to_string(), (*label).to_string(), sum(&high))
+            })
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
+    let known = ShareRequest {
+        name: "known_to_services".into(),
+        title: "Children already known to services before their first referral".into(),
+        row: ("Total".into(), "All children".into()),
+        denominator_label: "Children identified".into(),
+        numerator_label: "Known to services".into(),
+        numerator: sum(&|c| c.known_to_services),
+        denominator: sum(&|_| true),
+        level: 0.95,
+    };
+    (vec![by_year, by_community], vec![known])
+}
+
+#[derive(Debug, Serialize)]
+struct HashedFile {
+    file: String,
+    sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    policy: &'static str,
+    area_code: &'a str,
+    period: String,
+    config: HashedFile,
+    inputs: Vec<&'a SourceReport>,
+    population: HashedFile,
+    queries: Vec<HashedFile>,
+    templates: Vec<HashedFile>,
+    outputs: Vec<HashedFile>,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Run a whole release into `out`.
+pub fn run(config: &Config, out: &Path) -> Result<Summary> {
+    output::publish_atomically(out, |staging| build(config, staging))
+}
+
+fn build(config: &Config, staging: &Path) -> Result<Summary> {
+    let release_dir = staging.join("release");
+    let private_dir = staging.join("private");
+    let dataset_dir = ingest::dataset_dir(&private_dir);
+    let quarantine_dir = private_dir.join("quarantine");
+    let today = Date::today();
+
+    let mut reports = Vec::new();
+    for source in &config.sources {
+        let report = ingest::ingest_source(source, &dataset_dir, &quarantine_dir, today)?;
+        reports.push(report);
+    }
+    write_ingest_summary(&private_dir, &reports)?;
+    for (source, report) in config.sources.iter().zip(&reports) {
+        if report.quarantined_share() > config.max_quarantine_share {
+            return Err(Error::QuarantineTooLarge {
+                path: source.path.clone(),
+                source_name: source.agency.code().to_string(),
+                read: report.rows_read,
+                quarantined: report.quarantined,
+                share: 100.0 * report.quarantined_share(),
+                allowed: 100.0 * config.max_quarantine_share,
+            });
+        }
+    }
+    let population = crate::population::load(&config.population, &config.area_code)?;
+
+    let queries = engine::queries::shipped()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(engine::TARGET_PARTITIONS)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))?;
+    let tables = runtime.block_on(async {
+        let engine = Engine::open(&dataset_dir, config.period_from, config.period_to).await?;
+        engine.run_all(&queries).await
+    })?;
+    let cells_table = tables.iter().find(|t| t.name() == "inner_cells").ok_or_else(|| Error::Query {
+        query: "inner_cells".into(),
+        message: "the query is missing from queries/".into(),
+    })?;
+    let cells = inner_cells(cells_table)?;
+
+    let protected = protected_release(config, &cells)?;
+
+    let coverage = Coverage {
+        area_code: config.area_code.clone(),
+        area_name: config.area_name.clone(),
+        from_year: config.period_from.year(),
+        to_year: config.period_to.year(),
+    };
+    let data_dir = release_dir.join("data");
+    let mut downloads = Vec::new();
+    for table in &protected.tables {
+        let [data, meta] = output::ees::write_table(table, &coverage, &data_dir)?;
+        downloads.push((table.title().to_string(), data, meta));
+    }
+    let child_population: u64 = population.iter().map(|p| p.population).sum();
+    let page = crate::report::render_release(config, &coverage, &protected, &downloads, child_population)?;
+    output::write_file(&release_dir.join("index.html"), page.as_bytes())?;
+    output::write_json(&private_dir.join("disclosure-log.json"), &protected.log)?;
+    write_manifest(config, staging, &reports, &queries)?;
+
+    Ok(Summary { tables: protected.tables.len(), suppressed_cells: protected.suppressed_cells() })
+}
+
+fn write_ingest_summary(private_dir: &Path, reports: &[SourceReport]) -> Result<()> {
+    let by_reason: BTreeMap<&str, u64> =
+        reports.iter().flat_map(|r| r.quarantined_by_reason.iter()).fold(BTreeMap::new(), |mut acc, (reason, n)| {
+            *acc.entry(*reason).or_insert(0) += n;
+            acc
+        });
+    output::write_json(
+        &private_dir.join("quarantine").join("summary.json"),
+        &serde_json::json!({ "sources": reports, "quarantined_by_reason": by_reason }),
+    )
+}
+
+fn write_manifest(
+    config: &Config,
+    staging: &Path,
+    reports: &[SourceReport],
+    queries: &[engine::queries::Query],
+) -> Result<()> {
+    let mut outputs = Vec::new();
+    for folder in ["release", "private"] {
+        for rel in output::list_files(&staging.join(folder))? {
+            let path = staging.join(folder).join(&rel);
+            outputs.push(HashedFile { file: format!("{folder}/{rel}"), sha256: output::sha256_file(&path)? });
+        }
+    }
+    let manifest = Manifest {
+        tool: "safestat",
+        version: env!("CARGO_PKG_VERSION"),
+        policy: config.policy.name(),
+        area_code: &config.area_code,
+        period: format!("{} to {}", config.period_from, config.period_to),
+        config: HashedFile { file: file_name(&config.path), sha256: output::sha256_file(&config.path)? },
+        inputs: reports.iter().collect(),
+        population: HashedFile {
+            file: file_name(&config.population),
+            sha256: output::sha256_file(&config.population)?,
+        },
+        queries: queries
+            .iter()
+            .flat_map(|q| {
+                [
+                    HashedFile {
+                        file: format!("queries/{}.sql", q.name),
+                        sha256: output::sha256_bytes(q.sql.as_bytes()),
+                    },
+                    HashedFile {
+                        file: format!("queries/{}.toml", q.name),
+                        sha256: output::sha256_bytes(q.contract_text.as_bytes()),
+                    },
+                ]
+            })
+            .collect(),
+        templates: engine::TEMPLATES
+            .iter()
+            .map(|(name, text)| HashedFile {
+                file: format!("report-templates/{name}"),
+                sha256: output::sha256_bytes(text.as_bytes()),
+            })
+            .collect(),
+        outputs,
+    };
+    output::write_json(&staging.join("private").join("manifest.json"), &manifest)
+}
+
+/// The protected release a configuration produces, without writing anything (for tools/tests).
+pub fn protected_release(config: &Config, cells: &[InnerCell]) -> Result<ProtectedRelease> {
+    let (counts, shares) = table_requests(config, cells);
+    disclosure::protect(config.policy, &counts, &shares)
+}

@@ -1,0 +1,305 @@
+//! `safestat run` end to end on real files: figures recomputed independently from the input
+//! CSVs, the disclosure guard over every published file, refusals, and determinism.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sha2::Digest as _;
+
+use crate::harness::{files_under, generate, read_csv, repo, run_release, s, safestat_ok, sample_release};
+
+const AGENCIES: [&str; 5] = ["police", "childrens_social_care", "health", "voluntary_sector", "education"];
+
+/// Expected figures computed straight from the agency files, without safestat's code.
+struct Expected {
+    by_year: BTreeMap<String, u64>,
+    by_group: BTreeMap<String, u64>,
+    known: u64,
+    children: u64,
+}
+
+fn expected_figures(dir: &Path) -> Expected {
+    let (_, code_rows) = read_csv(&repo().join("pipeline/src/ingest/ethnicity_codes.csv"));
+    let high: HashMap<String, String> = code_rows
+        .into_iter()
+        .map(|r| {
+            let group =
+                if r[3] == "not_known" { "not_known".to_string() } else { r[3].split('_').next().unwrap().to_string() };
+            (r[0].clone(), group)
+        })
+        .collect();
+    // pid -> (first year, known, high group)
+    let mut children: HashMap<String, (String, bool, String)> = HashMap::new();
+    for agency in AGENCIES {
+        let (header, rows) = read_csv(&dir.join(format!("{agency}.csv")));
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        for row in rows {
+            let year = row[col("referral_date")][..4].to_string();
+            let known = row[col("known_to_services")] == "true";
+            let group = high[&row[col("ethnicity_code")]].clone();
+            let entry =
+                children.entry(row[col("child_pid")].clone()).or_insert((year.clone(), false, "not_known".into()));
+            if year < entry.0 {
+                entry.0 = year;
+            }
+            entry.1 |= known;
+            if group != "not_known" {
+                entry.2 = group;
+            }
+        }
+    }
+    let mut by_year = BTreeMap::new();
+    let mut by_group = BTreeMap::new();
+    for (year, _, group) in children.values() {
+        *by_year.entry(year.clone()).or_insert(0) += 1;
+        *by_group.entry(group.clone()).or_insert(0) += 1;
+    }
+    Expected {
+        by_year,
+        by_group,
+        known: children.values().filter(|c| c.1).count() as u64,
+        children: children.len() as u64,
+    }
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// A published count must equal the truth, or be `c` (and then a true 1..5 must be `c`).
+fn check_cell(published: &str, expected: u64, what: &str) -> bool {
+    if published == "c" {
+        return true;
+    }
+    assert!(!(1..=5).contains(&expected), "{what}: the count {expected} is in 1..5 but was published");
+    assert_eq!(published, expected.to_string(), "{what}");
+    false
+}
+
+#[test]
+fn sample_release_publishes_the_true_figures() {
+    let out = sample_release();
+    let expected = expected_figures(&repo().join("data-samples"));
+    assert!(expected.children > 1000, "{}", expected.children);
+    let data = out.join("release").join("data");
+
+    let (header, rows) = read_csv(&data.join("children_by_year.csv"));
+    let (tp, children) = (column(&header, "time_period"), column(&header, "children"));
+    let total_row = rows.iter().find(|r| r[column(&header, "period_covered")] == "1997 to 2013").expect("total row");
+    assert_eq!(total_row[children], expected.children.to_string());
+    let mut suppressed = 0;
+    for row in rows.iter().filter(|r| r[column(&header, "period_covered")] != "1997 to 2013") {
+        let truth = expected.by_year.get(&row[tp]).copied().unwrap_or(0);
+        suppressed += usize::from(check_cell(&row[children], truth, &format!("year {}", row[tp])));
+    }
+    assert_eq!(rows.len(), 18, "17 years and a total");
+    assert!(suppressed < 17, "not everything may be suppressed");
+
+    let (header, rows) = read_csv(&data.join("children_by_community.csv"));
+    let (group, children) = (column(&header, "ethnic_group"), column(&header, "children"));
+    let labels: HashMap<&str, &str> = [
+        ("Asian, Asian British or Asian Welsh", "asian"),
+        ("Black, Black British, Black Welsh, Caribbean or African", "black"),
+        ("Mixed or Multiple ethnic groups", "mixed"),
+        ("White", "white"),
+        ("Other ethnic group", "other"),
+        ("Not known", "not_known"),
+    ]
+    .into();
+    for row in &rows {
+        if row[group] == "All children" {
+            assert_eq!(row[children], expected.children.to_string());
+        } else {
+            let id = labels[row[group].as_str()];
+            check_cell(&row[children], expected.by_group.get(id).copied().unwrap_or(0), id);
+        }
+    }
+    let white: u64 = rows.iter().find(|r| r[group] == "White").unwrap()[children].parse().unwrap();
+    assert_eq!(white, expected.by_group["white"]);
+
+    let (header, rows) = read_csv(&data.join("known_to_services.csv"));
+    let row = &rows[0];
+    assert_eq!(row[column(&header, "children")], expected.children.to_string());
+    assert_eq!(row[column(&header, "known_to_services")], expected.known.to_string());
+    let pct = 100.0 * expected.known as f64 / expected.children as f64;
+    assert_eq!(row[column(&header, "percent_known")], format!("{pct:.1}"));
+    let lower: f64 = row[column(&header, "percent_known_lower")].parse().unwrap();
+    let upper: f64 = row[column(&header, "percent_known_upper")].parse().unwrap();
+    assert!(lower < pct && pct < upper && upper - lower < 10.0, "{lower} {pct} {upper}");
+
+    let page = std::fs::read_to_string(out.join("release").join("index.html")).unwrap();
+    let n = expected.children;
+    let shown = format!("{},{:03}", n / 1000, n % 1000);
+    assert!(page.contains(&format!("At least <strong>{shown}</strong> children")), "headline with {shown}");
+}
+
+/// Every count in every published CSV and page is 0, at least 6, or a symbol.
+fn assert_no_small_counts(release: &Path) -> usize {
+    let mut symbols = 0;
+    for file in files_under(release) {
+        let name = file.to_string_lossy().to_string();
+        if name.ends_with(".meta.csv") {
+            continue;
+        }
+        let ext = file.extension().and_then(|e| e.to_str());
+        if ext == Some("csv") {
+            let meta = read_csv(Path::new(&name.replace(".csv", ".meta.csv"))).1;
+            let counts: Vec<&str> =
+                meta.iter().filter(|m| m[1] == "Indicator" && m[4].is_empty()).map(|m| m[0].as_str()).collect();
+            let (header, rows) = read_csv(&file);
+            for c in counts {
+                let i = column(&header, c);
+                for row in &rows {
+                    if let Ok(v) = row[i].parse::<u64>() {
+                        assert!(!(1..=5).contains(&v), "{name}: {c} = {v}");
+                    } else {
+                        assert!(["c", "x", "z", "u", "low"].contains(&row[i].as_str()), "{name}: {c} = {}", row[i]);
+                        symbols += 1;
+                    }
+                }
+            }
+        } else if ext == Some("html") {
+            let html = scraper::Html::parse_document(&std::fs::read_to_string(&file).unwrap());
+            let td = scraper::Selector::parse("td").unwrap();
+            for cell in html.select(&td) {
+                let text: String = cell.text().collect::<String>().trim().replace(',', "");
+                if let Ok(v) = text.parse::<u64>() {
+                    assert!(!(1..=5).contains(&v), "{name}: a table cell shows {v}");
+                }
+            }
+        }
+    }
+    symbols
+}
+
+#[test]
+fn disclosure_guard_sample_release() {
+    let out = sample_release();
+    assert_no_small_counts(&out.join("release"));
+}
+
+#[test]
+fn disclosure_guard_small_population_is_suppressed() {
+    // 60 children over 17 years: most yearly counts are 1..5.
+    let dir = generate(3, 60);
+    let (out, output) = run_release(&dir.join("release.toml"));
+    if output.status.success() {
+        let symbols = assert_no_small_counts(&out.join("release"));
+        assert!(symbols >= 2, "small counts must show as c");
+    } else {
+        assert_eq!(output.status.code(), Some(1));
+        assert!(!out.join("release").exists());
+    }
+}
+
+#[test]
+fn identical_input_gives_identical_release() {
+    let first = sample_release();
+    let (second, output) = run_release(&repo().join("data-samples").join("release.toml"));
+    assert!(output.status.success());
+    let files = files_under(&first.join("release"));
+    assert!(files.len() >= 7, "{files:?}");
+    assert_eq!(files.len(), files_under(&second.join("release")).len());
+    for file in files {
+        let rel = file.strip_prefix(first).unwrap();
+        assert!(std::fs::read(&file).unwrap() == std::fs::read(second.join(rel)).unwrap(), "{} differs", rel.display());
+    }
+    let manifest = |dir: &Path| std::fs::read(dir.join("private/manifest.json")).unwrap();
+    assert!(manifest(first) == manifest(&second));
+}
+
+#[test]
+fn manifest_hashes_every_output_and_reconciles_ingest() {
+    let out = sample_release();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("private/manifest.json")).unwrap()).unwrap();
+    for entry in manifest["outputs"].as_array().unwrap() {
+        let path = out.join(entry["file"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        let digest = sha2::Sha256::digest(&bytes).iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        assert_eq!(entry["sha256"].as_str().unwrap(), digest, "{}", path.display());
+    }
+    assert!(manifest["outputs"].as_array().unwrap().iter().any(|e| e["file"] == "release/index.html"));
+    for input in manifest["inputs"].as_array().unwrap() {
+        let read = input["rows_read"].as_u64().unwrap();
+        assert!(read > 0);
+        assert_eq!(read, input["accepted"].as_u64().unwrap() + input["quarantined"].as_u64().unwrap());
+    }
+    assert_eq!(manifest["queries"].as_array().unwrap().len() % 2, 0);
+    assert!(out.join("private/disclosure-log.json").exists());
+}
+
+fn copy_sample(children: u64) -> std::path::PathBuf {
+    generate(21, children)
+}
+
+fn rewrite(path: &Path, edit: impl Fn(usize, &str) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let out: Vec<String> = text.lines().enumerate().map(|(i, l)| edit(i, l)).collect();
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn too_many_bad_rows_stop_the_run_and_publish_nothing() {
+    let dir = copy_sample(400);
+    let police = dir.join("police.csv");
+    let pids: Vec<String> = read_csv(&police).1.iter().map(|r| r[1].clone()).collect();
+    // Every fifth data row gets an impossible date.
+    rewrite(&police, |i, line| {
+        if i > 0 && i % 5 == 0 {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            fields[4] = "2013-02-30";
+            fields.join(",")
+        } else {
+            line.to_string()
+        }
+    });
+    let (out, output) = run_release(&dir.join("release.toml"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("police.csv") && stderr.contains("quarantine"), "{stderr}");
+    assert!(!out.join("release").exists());
+    for pid in &pids {
+        assert!(!stderr.contains(pid.as_str()));
+    }
+    let (header, rows) = read_csv(&out.join("private/quarantine/police.csv"));
+    assert_eq!(header, ["line", "field", "reason"]);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let line: usize = row[0].parse().unwrap();
+        assert_eq!((line - 1) % 5, 0, "line {line}");
+        assert_eq!(&row[1..], ["referral_date", "bad_date"]);
+    }
+}
+
+#[test]
+fn identifier_column_is_refused_naming_file_and_column() {
+    let dir = copy_sample(100);
+    let health = dir.join("health.csv");
+    rewrite(&health, |i, line| if i == 0 { format!("{line},postcode") } else { format!("{line},S1 2AB") });
+    let (out, output) = run_release(&dir.join("release.toml"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("health.csv") && stderr.contains("`postcode`"), "{stderr}");
+    assert!(!stderr.contains("S1 2AB"));
+    assert!(!out.join("release").exists());
+}
+
+#[test]
+fn failed_rerun_withdraws_the_earlier_release() {
+    let dir = copy_sample(200);
+    let out = crate::harness::temp_dir().join("out");
+    safestat_ok(&["run", "--config", s(&dir.join("release.toml")), "--out", s(&out)]);
+    assert!(out.join("release/index.html").exists());
+    std::fs::write(dir.join("education.csv"), "").unwrap();
+    let output = crate::harness::safestat(&["run", "--config", s(&dir.join("release.toml")), "--out", s(&out)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("education.csv: the file is empty"));
+    assert!(!out.join("release").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("private")]);
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary (`autotests = false`): each module tests one concern
+//! through the public interface or the `safestat` binary.
+
+mod harness;
+
+mod e2e;
+mod generator;
+mod mse_reference;
+mod stats_reference;
