@@ -303,3 +303,56 @@ fn failed_rerun_withdraws_the_earlier_release() {
     let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("private")]);
 }
+
+#[test]
+fn prevalence_estimate_covers_the_generators_truth() {
+    let out = sample_release();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let true_children = truth["children"].as_f64().unwrap();
+    let (header, rows) = read_csv(&out.join("release/data/prevalence.csv"));
+    let total = rows.iter().find(|r| r[column(&header, "ethnic_group")] == "All children").unwrap();
+    let get = |name: &str| total[column(&header, name)].parse::<f64>().unwrap();
+    let observed = get("children_identified");
+    assert!(get("chao_lower_bound") >= observed);
+    assert!(get("estimate_lower95") >= observed);
+    assert!(get("estimate_lower95") <= true_children && true_children <= get("estimate_upper95"), "{total:?}");
+    assert!(
+        get("estimate_lower95") <= get("estimated_children") && get("estimated_children") <= get("estimate_upper95")
+    );
+    // Estimates appear only beside published counts of at least 20 children.
+    for row in &rows {
+        let observed = &row[column(&header, "children_identified")];
+        let estimate = &row[column(&header, "estimated_children")];
+        match observed.parse::<u64>() {
+            Ok(n) if n < 20 => assert_eq!(estimate, "x", "{row:?}"),
+            Ok(_) => {}
+            Err(_) => assert_eq!(estimate, observed, "{row:?}"),
+        }
+    }
+}
+
+#[test]
+fn capture_history_query_has_explicit_zeros() {
+    let out = sample_release();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tables = runtime.block_on(async {
+        let from = safestat::date::Date::parse_iso("1997-01-01").unwrap();
+        let to = safestat::date::Date::parse_iso("2013-12-31").unwrap();
+        let engine = safestat::engine::Engine::open(&out.join("private/dataset/records"), from, to).await.unwrap();
+        engine.run_all(&safestat::engine::queries::shipped().unwrap()).await.unwrap()
+    });
+    let histories = tables.iter().find(|t| t.name() == "capture_histories").unwrap();
+    // Financial years (1 April - 31 March) with a referral, from the input files.
+    let mut years = std::collections::BTreeSet::new();
+    for agency in AGENCIES {
+        let (header, rows) = read_csv(&repo().join("data-samples").join(format!("{agency}.csv")));
+        let date = column(&header, "referral_date");
+        for row in rows {
+            let (y, m): (i32, u32) = (row[date][..4].parse().unwrap(), row[date][5..7].parse().unwrap());
+            years.insert(if m >= 4 { y } else { y - 1 });
+        }
+    }
+    // Whole period + each financial year, 7 strata, all 31 agency patterns.
+    assert_eq!(histories.rows(), (1 + years.len()) * 7 * 31);
+}

@@ -172,3 +172,38 @@ fn profile_interval_covers_the_truth_at_about_the_nominal_rate() {
     println!("profile-likelihood 95% interval coverage over {simulations} populations: {coverage:.3}");
     assert!((0.90..=0.99).contains(&coverage), "coverage {coverage}");
 }
+
+#[test]
+fn mse_command_json_has_the_documented_keys() {
+    let table = reference("mse/new_orleans_8lists.csv");
+    let out = crate::harness::safestat_ok(&["mse", "--table", crate::harness::s(&table), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "n_observed",
+        "lists",
+        "model",
+        "n_poisson",
+        "n_profile",
+        "ci_profile",
+        "ci_lognormal",
+        "aic",
+        "chao_lower_bound",
+        "warnings",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["model"], serde_json::json!(["D:E"]));
+    assert!((json["n_poisson"].as_f64().unwrap() - 1183.7).abs() < 0.05);
+    let refused = crate::harness::safestat(&[
+        "mse",
+        "--table",
+        crate::harness::s(&reference("mse/artificial_3lists.csv")),
+        "--model",
+        "A:B",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert!(json["n_poisson"].is_null());
+    assert!(json["warnings"][0].as_str().unwrap().contains("A:B"), "{json}");
+}

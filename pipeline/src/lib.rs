@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod mse_command;
 pub mod output;
 pub mod population;
+pub mod prevalence;
 pub mod release;
 pub mod report;
 pub mod rng;

@@ -66,6 +66,26 @@ pub struct MseReport {
     pub warnings: Vec<String>,
 }
 
+impl MseReport {
+    /// A report with the observed count and the Chao lower bound only.
+    fn observed_only(n: f64, lists: Vec<String>, frequencies: &[f64], level: f64) -> MseReport {
+        let f = |k: usize| frequencies.get(k).copied().unwrap_or(0.0);
+        let chao = mse::chao_lower_bound(n, f(1), f(2), level);
+        MseReport {
+            n_observed: n,
+            lists,
+            model: Vec::new(),
+            n_poisson: None,
+            n_profile: None,
+            ci_profile: None,
+            ci_lognormal: None,
+            aic: None,
+            chao_lower_bound: [chao.point, chao.lower, chao.upper],
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// Run the estimates on a table file.
 pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Result<MseReport> {
     let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
@@ -73,40 +93,15 @@ pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Resu
         CaptureData::Histories(t) => t,
         CaptureData::Frequencies(f) => {
             let n: f64 = f.iter().sum();
-            let chao =
-                mse::chao_lower_bound(n, f.get(1).copied().unwrap_or(0.0), f.get(2).copied().unwrap_or(0.0), level);
-            return Ok(MseReport {
-                n_observed: n,
-                lists: Vec::new(),
-                model: Vec::new(),
-                n_poisson: None,
-                n_profile: None,
-                ci_profile: None,
-                ci_lognormal: None,
-                aic: None,
-                chao_lower_bound: [chao.point, chao.lower, chao.upper],
-                warnings: vec!["frequency-of-capture data: only the Chao lower bound can be given".into()],
-            });
+            let mut report = MseReport::observed_only(n, Vec::new(), &f, level);
+            report.warnings.push("frequency-of-capture data: only the Chao lower bound can be given".into());
+            return Ok(report);
         }
     };
     let (table, removed) = table.without_empty_lists();
     let mut warnings: Vec<String> =
         removed.iter().map(|l| format!("list `{l}` has nobody on it and was removed")).collect();
-    let f = table.frequencies();
-    let n = table.n_observed();
-    let chao = mse::chao_lower_bound(n, f.get(1).copied().unwrap_or(0.0), f.get(2).copied().unwrap_or(0.0), level);
-    let mut report = MseReport {
-        n_observed: n,
-        lists: table.lists().to_vec(),
-        model: Vec::new(),
-        n_poisson: None,
-        n_profile: None,
-        ci_profile: None,
-        ci_lognormal: None,
-        aic: None,
-        chao_lower_bound: [chao.point, chao.lower, chao.upper],
-        warnings: Vec::new(),
-    };
+    let mut report = MseReport::observed_only(table.n_observed(), table.lists().to_vec(), &table.frequencies(), level);
     let fitted = match model {
         ModelChoice::Stepwise => mse::stepwise(&table, threshold),
         ModelChoice::Main => mse::fit(&table, &[]),
@@ -163,7 +158,9 @@ pub fn to_text(report: &MseReport, level: f64) -> String {
     let pct = level * 100.0;
     let opt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
     let range = |v: Option<[f64; 2]>| v.map_or_else(|| "-".to_string(), |[a, b]| format!("{a:.1} to {b:.1}"));
-    let model = if report.model.is_empty() {
+    let model = if report.n_poisson.is_none() {
+        "none fitted".to_string()
+    } else if report.model.is_empty() {
         "main effects".to_string()
     } else {
         format!("main effects + {}", report.model.join(" + "))

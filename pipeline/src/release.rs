@@ -12,13 +12,15 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::date::Date;
 use crate::disclosure::{
-    self, CountTableRequest, FilterColumn, IndicatorColumn, ProtectedRelease, RawCount, ShareRequest,
+    self, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn, IndicatorColumn, ProtectedRelease,
+    RawCount, ShareRequest,
 };
 use crate::domain::HIGH_LEVEL_GROUPS;
 use crate::engine::{self, Engine, RawColumn, RawTable};
 use crate::error::{Error, Result};
 use crate::ingest::{self, SourceReport};
 use crate::output::{self, ees::Coverage};
+use crate::prevalence::PrevalenceEstimate;
 
 /// What a finished run reports on the command line.
 #[derive(Debug, Clone)]
@@ -204,8 +206,14 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
         message: "the query is missing from queries/".into(),
     })?;
     let cells = inner_cells(cells_table)?;
+    let histories = tables.iter().find(|t| t.name() == "capture_histories").ok_or_else(|| Error::Query {
+        query: "capture_histories".into(),
+        message: "the query is missing from queries/".into(),
+    })?;
+    let estimates = crate::prevalence::estimate(histories)?;
+    output::write_json(&private_dir.join("estimates.json"), &crate::prevalence::diagnostics(&estimates))?;
 
-    let protected = protected_release(config, &cells)?;
+    let protected = protected_release(config, &cells, &estimates)?;
 
     let coverage = Coverage {
         area_code: config.area_code.clone(),
@@ -223,6 +231,8 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let page = crate::report::render_release(config, &coverage, &protected, &downloads, child_population)?;
     output::write_file(&release_dir.join("index.html"), page.as_bytes())?;
     output::write_json(&private_dir.join("disclosure-log.json"), &protected.log)?;
+    let analyst = crate::report::render_analyst(config, &coverage, &protected, &estimates, &reports)?;
+    output::write_file(&private_dir.join("analyst.html"), analyst.as_bytes())?;
     write_manifest(config, staging, &reports, &queries)?;
 
     Ok(Summary { tables: protected.tables.len(), suppressed_cells: protected.suppressed_cells() })
@@ -292,8 +302,41 @@ fn write_manifest(
     output::write_json(&staging.join("private").join("manifest.json"), &manifest)
 }
 
-/// The protected release a configuration produces, without writing anything (for tools/tests).
-pub fn protected_release(config: &Config, cells: &[InnerCell]) -> Result<ProtectedRelease> {
+/// The prevalence table request: the whole period, all children and each community.
+pub fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
+    let values = |e: &PrevalenceEstimate| match (&e.chao, &e.selected) {
+        (Some(chao), Ok(model)) => Some([chao[0], model.profile_point, model.profile[0], model.profile[1]]),
+        _ => None,
+    };
+    let find = |stratum: &str| estimates.iter().find(|e| e.window == "whole_period" && e.stratum == stratum);
+    let mut rows: Vec<EstimateRow> = HIGH_LEVEL_GROUPS
+        .iter()
+        .map(|(id, label)| EstimateRow {
+            code: (*id).to_string(),
+            label: (*label).to_string(),
+            values: find(id).and_then(values),
+        })
+        .collect();
+    rows.push(EstimateRow { code: "Total".into(), label: "All children".into(), values: find("all").and_then(values) });
+    EstimateTableRequest {
+        name: "prevalence".into(),
+        title: "Children identified and estimated, including those no agency recorded".into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group".into(),
+            label: "Ethnic group".into(),
+            hint: "ONS 2021 high-level ethnic group; 'All children' is the whole area".into(),
+        },
+        observed_table: "children_by_community".into(),
+        rows,
+    }
+}
+
+/// The protected release a configuration produces from its query results.
+pub fn protected_release(
+    config: &Config,
+    cells: &[InnerCell],
+    estimates: &[PrevalenceEstimate],
+) -> Result<ProtectedRelease> {
     let (counts, shares) = table_requests(config, cells);
-    disclosure::protect(config.policy, &counts, &shares)
+    disclosure::protect(config.policy, &counts, &shares, &[prevalence_request(estimates)])
 }

@@ -83,6 +83,33 @@ pub struct ShareRequest {
     pub level: f64,
 }
 
+/// A request to publish model-based estimates beside counts that another table publishes.
+#[derive(Debug, Clone)]
+pub struct EstimateTableRequest {
+    /// File stem of the table.
+    pub name: String,
+    /// Title for readers.
+    pub title: String,
+    /// The classification (its codes are the row codes of `observed_table`).
+    pub filter: FilterColumn,
+    /// The count table whose protected cells are the observed counts.
+    pub observed_table: String,
+    /// One row per category.
+    pub rows: Vec<EstimateRow>,
+}
+
+/// One row of estimates: `[Chao lower bound, estimate, lower limit, upper limit]`, or `None`
+/// when the method does not apply (too few children, no valid model).
+#[derive(Debug, Clone)]
+pub struct EstimateRow {
+    /// Category code (a row code of the observed table).
+    pub code: String,
+    /// Category label.
+    pub label: String,
+    /// The estimates, if computed.
+    pub values: Option<[f64; 4]>,
+}
+
 /// One row of a published table.
 #[derive(Debug, Clone)]
 pub struct ProtectedRow {
@@ -209,7 +236,12 @@ impl ProtectedRelease {
 
 /// Protect a release's tables jointly. Fails if the audit finds any primary cell that a reader
 /// could narrow below its protection interval: then nothing may be published.
-pub fn protect(policy: Policy, counts: &[CountTableRequest], shares: &[ShareRequest]) -> Result<ProtectedRelease> {
+pub fn protect(
+    policy: Policy,
+    counts: &[CountTableRequest],
+    shares: &[ShareRequest],
+    estimates: &[EstimateTableRequest],
+) -> Result<ProtectedRelease> {
     let threshold = policy.threshold();
     let grand_totals: Vec<u64> = counts
         .iter()
@@ -346,6 +378,9 @@ pub fn protect(policy: Policy, counts: &[CountTableRequest], shares: &[ShareRequ
             });
         }
     }
+    for request in estimates {
+        tables.push(estimate_table(request, &tables)?);
+    }
     Ok(ProtectedRelease {
         policy,
         tables,
@@ -357,6 +392,58 @@ pub fn protect(policy: Policy, counts: &[CountTableRequest], shares: &[ShareRequ
             tables: logs,
             pass: true,
         },
+    })
+}
+
+/// Model estimates are published, rounded to whole children, only beside an observed count that
+/// is itself published: an estimate (and its interval, which is never below the observed count)
+/// next to a withheld count could narrow that count. Otherwise the cells are `c` (count withheld)
+/// or `x` (not computed).
+fn estimate_table(request: &EstimateTableRequest, published: &[ProtectedTable]) -> Result<ProtectedTable> {
+    let fail = |message: String| Error::Disclosure { table: request.name.clone(), message };
+    let observed_table = published
+        .iter()
+        .find(|t| t.name == request.observed_table)
+        .ok_or_else(|| fail(format!("no table `{}` to take observed counts from", request.observed_table)))?;
+    let mut rows = Vec::with_capacity(request.rows.len());
+    for row in &request.rows {
+        let observed = observed_table
+            .rows
+            .iter()
+            .find(|r| r.category.0 == row.code)
+            .map(|r| r.values[0].clone())
+            .ok_or_else(|| fail(format!("no row `{}` in `{}`", row.code, request.observed_table)))?;
+        let estimates: Vec<SafeValue> = match (observed.as_count(), row.values) {
+            (Some(_), Some(values)) => values.iter().map(|v| SafeValue::decimal(v.round(), 0)).collect(),
+            (Some(_), None) => vec![SafeValue::missing(Symbol::X); 4],
+            (None, _) => vec![SafeValue::missing(observed.symbol().unwrap_or(Symbol::C)); 4],
+        };
+        let mut values = vec![observed];
+        values.extend(estimates);
+        rows.push(ProtectedRow {
+            category: (row.code.clone(), row.label.clone()),
+            is_total: row.code == "Total",
+            values,
+        });
+    }
+    let column = |col: &str, label: &str| IndicatorColumn {
+        col_name: col.into(),
+        label: label.into(),
+        unit: String::new(),
+        dp: 0,
+    };
+    Ok(ProtectedTable {
+        name: request.name.clone(),
+        title: request.title.clone(),
+        filter: request.filter.clone(),
+        indicators: vec![
+            column("children_identified", "Children identified"),
+            column("chao_lower_bound", "Lower bound (Chao)"),
+            column("estimated_children", "Estimated children (multiple systems estimation)"),
+            column("estimate_lower95", "Lower 95% limit"),
+            column("estimate_upper95", "Upper 95% limit"),
+        ],
+        rows,
     })
 }
 
@@ -378,5 +465,57 @@ fn published_share(k: &SafeValue, n: &SafeValue, level: f64) -> [SafeValue; 3] {
                 if k.symbol() == Some(Symbol::C) || n.symbol() == Some(Symbol::C) { Symbol::C } else { Symbol::X };
             std::array::from_fn(|_| SafeValue::missing(symbol))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_request(values: &[u64]) -> CountTableRequest {
+        CountTableRequest {
+            name: "by_group".into(),
+            title: "t".into(),
+            filter: FilterColumn { col_name: "g".into(), label: "G".into(), hint: String::new() },
+            indicator: IndicatorColumn { col_name: "n".into(), label: "N".into(), unit: String::new(), dp: 0 },
+            rows: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("g{i}"), format!("G{i}"), RawCount::new(*v)))
+                .collect(),
+            total: ("Total".into(), "All".into()),
+        }
+    }
+
+    #[test]
+    fn estimates_follow_their_observed_count() {
+        let estimates = EstimateTableRequest {
+            name: "est".into(),
+            title: "t".into(),
+            filter: FilterColumn { col_name: "g".into(), label: "G".into(), hint: String::new() },
+            observed_table: "by_group".into(),
+            rows: vec![
+                EstimateRow { code: "g0".into(), label: "G0".into(), values: Some([10.0, 12.0, 9.0, 20.0]) },
+                EstimateRow { code: "g1".into(), label: "G1".into(), values: Some([50.0, 60.0, 55.0, 70.0]) },
+                EstimateRow { code: "g2".into(), label: "G2".into(), values: None },
+            ],
+        };
+        let release = protect(Policy::UkChildren, &[count_request(&[3, 40, 30])], &[], &[estimates]).unwrap();
+        let table = release.table("est").unwrap();
+        let text: Vec<Vec<String>> =
+            table.rows().iter().map(|r| r.values.iter().map(SafeValue::csv_text).collect()).collect();
+        assert_eq!(text[0], vec!["c"; 5]);
+        // g2 = 30 is the secondary suppression partner of g0 = 3, so its estimates are withheld too.
+        assert_eq!(text[2], vec!["c"; 5]);
+        assert_eq!(text[1], vec!["40", "50", "60", "55", "70"]);
+    }
+
+    #[test]
+    fn health_policy_suppresses_to_seven_and_rounds_to_five() {
+        let release = protect(Policy::Health, &[count_request(&[7, 8, 12, 13])], &[], &[]).unwrap();
+        let cells: Vec<String> =
+            release.table("by_group").unwrap().rows().iter().map(|r| r.values[0].csv_text()).collect();
+        // 7 is primary; its partner is the smallest other cell (8); totals are rounded too.
+        assert_eq!(cells, vec!["c", "c", "10", "15", "40"]);
     }
 }

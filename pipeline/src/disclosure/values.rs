@@ -141,6 +141,7 @@ impl SafeValue {
     pub fn display_text(&self) -> String {
         match &self.0 {
             Repr::Count(v) => thousands(*v),
+            Repr::Decimal { value, dp: 0 } if *value >= 0.0 => thousands(value.round() as u64),
             Repr::Decimal { value, dp } => format!("{value:.prec$}", prec = usize::from(*dp)),
             Repr::Missing(s) => format!("[{}]", s.code()),
         }

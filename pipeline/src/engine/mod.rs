@@ -63,6 +63,8 @@ impl Engine {
             .map_err(|e| Error::Engine(format!("cannot define `referrals`: {e}")))?;
         ctx.register_table("referrals", referrals.into_view())
             .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
+        ctx.register_batch("ethnic_groups", ethnic_groups_batch()?)
+            .map_err(|e| Error::Engine(format!("cannot register `ethnic_groups`: {e}")))?;
         Ok(Engine { ctx })
     }
 
@@ -115,6 +117,23 @@ impl Engine {
             }
         }
     }
+}
+
+/// The ONS 2021 ethnic groups as a table: `id, label, high_id, high_label`.
+fn ethnic_groups_batch() -> Result<datafusion::arrow::record_batch::RecordBatch> {
+    use datafusion::arrow::array::{ArrayRef, StringArray};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let groups = &crate::domain::ETHNIC_GROUPS;
+    let column = |f: fn(&crate::domain::EthnicGroup) -> &'static str| -> ArrayRef {
+        std::sync::Arc::new(StringArray::from(groups.iter().map(f).collect::<Vec<_>>()))
+    };
+    let schema =
+        Schema::new(["id", "label", "high_id", "high_label"].map(|n| Field::new(n, DataType::Utf8, false)).to_vec());
+    datafusion::arrow::record_batch::RecordBatch::try_new(
+        std::sync::Arc::new(schema),
+        vec![column(|g| g.id), column(|g| g.label), column(|g| g.high_id), column(|g| g.high_label)],
+    )
+    .map_err(|e| Error::Engine(format!("cannot build `ethnic_groups`: {e}")))
 }
 
 fn check_schema(query: &Query, schema: &datafusion::arrow::datatypes::Schema) -> Result<(), String> {

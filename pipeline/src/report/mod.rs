@@ -46,6 +46,11 @@ struct Headline {
     known_lower: String,
     known_upper: String,
     known_shown: bool,
+    estimate_shown: bool,
+    estimate: String,
+    estimate_lower: String,
+    estimate_upper: String,
+    chao: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,6 +115,8 @@ fn headline(release: &ProtectedRelease) -> Headline {
         .map(|r| r.values[0].clone());
     let known = release.table("known_to_services").and_then(|t| t.rows().first());
     let pct = |i: usize| known.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
+    let prevalence = release.table("prevalence").and_then(|t| t.rows().iter().find(|r| r.is_total));
+    let estimate = |i: usize| prevalence.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
     Headline {
         children: total.as_ref().map(SafeValue::display_text).unwrap_or_default(),
         children_shown: total.as_ref().is_some_and(|v| v.as_count().is_some()),
@@ -117,6 +124,11 @@ fn headline(release: &ProtectedRelease) -> Headline {
         known_lower: pct(3),
         known_upper: pct(4),
         known_shown: known.and_then(|r| r.values.get(2)).is_some_and(|v| v.symbol().is_none()),
+        estimate_shown: prevalence.is_some_and(|r| r.values.iter().all(|v| v.symbol().is_none())),
+        estimate: estimate(2),
+        estimate_lower: estimate(3),
+        estimate_upper: estimate(4),
+        chao: estimate(1),
     }
 }
 
@@ -150,4 +162,154 @@ fn render<T: Serialize>(tera: &Tera, template: &str, page: &T) -> Result<String>
     let fail = |message: String| Error::Template { template: template.to_string(), message };
     let context = Context::from_serialize(page).map_err(|e| fail(e.to_string()))?;
     tera.render(template, &context).map_err(|e| fail(e.to_string()))
+}
+
+#[derive(Debug, Serialize)]
+struct ModelRowView {
+    window: String,
+    stratum: String,
+    model: String,
+    chao: String,
+    profile_point: String,
+    profile: String,
+    poisson: String,
+    lognormal: String,
+    aic: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceView {
+    agency: &'static str,
+    file: String,
+    read: String,
+    accepted: String,
+    quarantined: String,
+    reasons: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DisclosureView {
+    table: String,
+    primary: usize,
+    secondary: usize,
+    hidden: usize,
+    audit: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct AnalystPage {
+    title: String,
+    area_name: String,
+    area_code: String,
+    period: String,
+    policy: &'static str,
+    threshold: u64,
+    threshold_p: f64,
+    level: String,
+    version: &'static str,
+    models: Vec<ModelRowView>,
+    sources: Vec<SourceView>,
+    disclosure: Vec<DisclosureView>,
+}
+
+fn window_label(window: &str) -> String {
+    match window.strip_prefix("fy").and_then(|y| y.parse::<i32>().ok()) {
+        Some(y) => format!("{y}/{:02}", (y + 1) % 100),
+        None => "Whole period".into(),
+    }
+}
+
+fn stratum_label(stratum: &str) -> String {
+    if stratum == "all" {
+        "All children".into()
+    } else {
+        crate::domain::high_level_label(stratum).unwrap_or(stratum).into()
+    }
+}
+
+fn model_rows(e: &crate::prevalence::PrevalenceEstimate) -> Vec<ModelRowView> {
+    let whole = |v: f64| thousands(v.round().max(0.0) as u64);
+    let pair = |p: [f64; 2]| format!("{} to {}", whole(p[0]), whole(p[1]));
+    let chao =
+        e.chao.map_or_else(|| "-".to_string(), |c| format!("{} ({} to {})", whole(c[0]), whole(c[1]), whole(c[2])));
+    let row = |label: &str, model: &Result<crate::prevalence::ModelSummary, String>| match model {
+        Ok(m) => ModelRowView {
+            window: window_label(&e.window),
+            stratum: stratum_label(&e.stratum),
+            model: if m.terms.is_empty() {
+                format!("{label}: main effects")
+            } else {
+                format!("{label}: main effects + {}", m.terms.join(" + "))
+            },
+            chao: chao.clone(),
+            profile_point: whole(m.profile_point),
+            profile: pair(m.profile),
+            poisson: whole(m.n_poisson),
+            lognormal: pair(m.lognormal),
+            aic: format!("{:.1}", m.aic),
+        },
+        Err(reason) => ModelRowView {
+            window: window_label(&e.window),
+            stratum: stratum_label(&e.stratum),
+            model: format!("{label}: not estimated ({reason})"),
+            chao: chao.clone(),
+            profile_point: "-".into(),
+            profile: "-".into(),
+            poisson: "-".into(),
+            lognormal: "-".into(),
+            aic: "-".into(),
+        },
+    };
+    vec![row("selected", &e.selected), row("sensitivity", &e.main_effects)]
+}
+
+/// Render the private analyst report (`private/analyst.html`): model diagnostics, ingest
+/// reconciliation and the disclosure summary (counts per rule, never suppressed values).
+pub fn render_analyst(
+    config: &Config,
+    coverage: &Coverage,
+    release: &ProtectedRelease,
+    estimates: &[crate::prevalence::PrevalenceEstimate],
+    sources: &[crate::ingest::SourceReport],
+) -> Result<String> {
+    let page = AnalystPage {
+        title: config.title.clone(),
+        area_name: config.area_name.clone(),
+        area_code: config.area_code.clone(),
+        period: coverage.period_label(),
+        policy: release.policy.name(),
+        threshold: release.policy.threshold(),
+        threshold_p: crate::prevalence::STEPWISE_THRESHOLD,
+        level: format!("{:.0}%", crate::prevalence::LEVEL * 100.0),
+        version: env!("CARGO_PKG_VERSION"),
+        models: estimates.iter().flat_map(model_rows).collect(),
+        sources: sources
+            .iter()
+            .map(|s| SourceView {
+                agency: s.agency.label(),
+                file: s.file.clone(),
+                read: thousands(s.rows_read),
+                accepted: thousands(s.accepted),
+                quarantined: thousands(s.quarantined),
+                reasons: if s.quarantined_by_reason.is_empty() {
+                    "none".into()
+                } else {
+                    s.quarantined_by_reason.iter().map(|(r, n)| format!("{r}: {n}")).collect::<Vec<_>>().join(", ")
+                },
+            })
+            .collect(),
+        disclosure: release
+            .log
+            .tables
+            .iter()
+            .map(|t| DisclosureView {
+                table: t.table.clone(),
+                primary: t.primary,
+                secondary: t.secondary,
+                hidden: t.hidden,
+                audit: if t.pass { "passed" } else { "failed" },
+            })
+            .collect(),
+    };
+    render(&engine()?, "private/analyst.html", &page)
 }
