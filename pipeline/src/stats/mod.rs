@@ -5,3 +5,4 @@ pub mod capture_csv;
 pub mod linalg;
 pub mod mse;
 pub mod proportion;
+pub mod rates;
