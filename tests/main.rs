@@ -6,4 +6,5 @@ mod harness;
 mod e2e;
 mod generator;
 mod mse_reference;
+mod slt;
 mod stats_reference;

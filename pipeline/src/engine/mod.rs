@@ -7,6 +7,7 @@
 mod assets;
 pub mod queries;
 mod raw;
+pub mod udf;
 
 use std::path::Path;
 
@@ -38,7 +39,33 @@ pub fn session() -> Result<SessionContext> {
         RuntimeEnvBuilder::new().build_arc().map_err(|e| Error::Engine(format!("cannot start the runtime: {e}")))?;
     let state =
         SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
-    Ok(SessionContext::new_with_state(state))
+    let ctx = SessionContext::new_with_state(state);
+    for function in udf::functions() {
+        ctx.register_udf(function);
+    }
+    Ok(ctx)
+}
+
+/// Plan one SQL statement with DDL, DML and statements refused (so no `COPY … TO`, `CREATE`,
+/// `INSERT` or `SET` can run), and return its DataFrame.
+pub async fn sql_checked(
+    ctx: &SessionContext,
+    sql: &str,
+) -> std::result::Result<datafusion::dataframe::DataFrame, String> {
+    let mut statements =
+        DFParser::parse_sql_with_dialect(sql, &GenericDialect {}).map_err(|e| format!("cannot parse: {e}"))?;
+    if statements.len() != 1 {
+        return Err(format!("holds {} statements; a query holds exactly one", statements.len()));
+    }
+    let statement = statements.pop_front().expect("one statement");
+    let plan = ctx.state().statement_to_plan(statement).await.map_err(|e| format!("cannot plan: {e}"))?;
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+        .verify_plan(&plan)
+        .map_err(|e| format!("only SELECT queries are allowed: {e}"))?;
+    ctx.execute_logical_plan(plan).await.map_err(|e| format!("cannot plan: {e}"))
 }
 
 /// A DataFusion session with the release's dataset registered.
@@ -87,21 +114,7 @@ impl Engine {
     /// Run one query and check its result against its contract.
     pub async fn run(&self, query: &Query) -> Result<Option<RawTable>> {
         let fail = |message: String| Error::Query { query: query.name.to_string(), message };
-        let mut statements = DFParser::parse_sql_with_dialect(query.sql, &GenericDialect {})
-            .map_err(|e| fail(format!("cannot parse: {e}")))?;
-        if statements.len() != 1 {
-            return Err(fail(format!("holds {} statements; a query file holds exactly one", statements.len())));
-        }
-        let statement = statements.pop_front().expect("one statement");
-        let plan =
-            self.ctx.state().statement_to_plan(statement).await.map_err(|e| fail(format!("cannot plan: {e}")))?;
-        SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false)
-            .verify_plan(&plan)
-            .map_err(|e| fail(format!("only SELECT queries are allowed: {e}")))?;
-        let df = self.ctx.execute_logical_plan(plan).await.map_err(|e| fail(format!("cannot plan: {e}")))?;
+        let df = sql_checked(&self.ctx, query.sql).await.map_err(fail)?;
         check_schema(query, df.schema().as_arrow()).map_err(fail)?;
         match query.contract.kind {
             QueryKind::Intermediate => {
