@@ -356,3 +356,81 @@ fn capture_history_query_has_explicit_zeros() {
     // Whole period + each financial year, 7 strata, all 31 agency patterns.
     assert_eq!(histories.rows(), (1 + years.len()) * 7 * 31);
 }
+
+/// Communities the generator under-captures (police and social-care multiplier below 1), read
+/// from truth.json: a high-level group whose true victims are mostly in such communities must be
+/// flagged (upper limits of relative ascertainment and of the reporting ratio below 1); a group
+/// with no under-captured community must not be flagged low.
+#[test]
+fn under_captured_communities_are_flagged() {
+    let out = sample_release();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let multipliers = truth["capture"]["police_and_social_care_multiplier_by_group"].as_object().unwrap();
+    let mut under = BTreeMap::<String, (u64, u64)>::new(); // high group -> (under-captured, all)
+    for stratum in truth["strata"].as_array().unwrap() {
+        let group = stratum["ethnic_group"].as_str().unwrap();
+        let high = group.split('_').next().unwrap().to_string();
+        let n = stratum["true_children"].as_u64().unwrap();
+        let entry = under.entry(high).or_default();
+        entry.1 += n;
+        if multipliers[group].as_f64().unwrap() < 1.0 {
+            entry.0 += n;
+        }
+    }
+    let labels: HashMap<&str, &str> = [
+        ("Asian, Asian British or Asian Welsh", "asian"),
+        ("Black, Black British, Black Welsh, Caribbean or African", "black"),
+        ("Mixed or Multiple ethnic groups", "mixed"),
+        ("White", "white"),
+        ("Other ethnic group", "other"),
+    ]
+    .into();
+    let (header, rows) = read_csv(&out.join("release/data/community_rates.csv"));
+    let mut flagged_expected = 0;
+    for row in &rows {
+        let Some(high) = labels.get(row[column(&header, "ethnic_group")].as_str()) else { continue };
+        let (under_n, all_n) = under[*high];
+        let upper = |c: &str| row[column(&header, c)].parse::<f64>().ok();
+        let (ascertainment, ratio) = (upper("relative_ascertainment_upper"), upper("ratio_upper95"));
+        if 2 * under_n > all_n && *high != "white" {
+            flagged_expected += 1;
+            assert!(ascertainment.is_some_and(|u| u < 1.0), "{high}: relative ascertainment not flagged: {row:?}");
+            assert!(ratio.is_some_and(|u| u < 1.0), "{high}: reporting ratio not flagged: {row:?}");
+        }
+        if under_n == 0 {
+            let lower = |c: &str| row[column(&header, c)].parse::<f64>().ok();
+            assert!(lower("relative_ascertainment_upper").is_none_or(|u| u >= 1.0), "{high} wrongly flagged");
+        }
+    }
+    assert_eq!(flagged_expected, 1, "the sample has one under-captured high-level group (Pakistani heritage)");
+}
+
+#[test]
+fn rates_are_computed_from_published_rounded_counts() {
+    // The health policy rounds published counts to 5: rates must use the rounded numerator.
+    let dir = crate::harness::temp_dir();
+    for entry in std::fs::read_dir(repo().join("data-samples")).unwrap().flatten() {
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let config = dir.join("release.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace("uk-children", "health");
+    std::fs::write(&config, text).unwrap();
+    let (out, output) = run_release(&config);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (header, rows) = read_csv(&out.join("release/data/community_rates.csv"));
+    let mut checked = 0;
+    for row in &rows {
+        let (Ok(n), Ok(p), Ok(rate)) = (
+            row[column(&header, "children")].parse::<f64>(),
+            row[column(&header, "child_population")].parse::<f64>(),
+            row[column(&header, "rate_per_10000")].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        assert!((n % 5.0).abs() < f64::EPSILON, "published counts are rounded to 5: {row:?}");
+        assert!((rate - (10_000.0 * n / p * 10.0).round() / 10.0).abs() < 1e-9, "{row:?}");
+        checked += 1;
+    }
+    assert!(checked >= 4);
+}

@@ -57,6 +57,9 @@ pub struct PrevalenceEstimate {
     pub selected: std::result::Result<ModelSummary, String>,
     /// The main-effects model (sensitivity), or why there is none.
     pub main_effects: std::result::Result<ModelSummary, String>,
+    /// For a community over the whole period: `[point, lower, upper]` from the stratified model
+    /// (all communities fitted together, agency dependence shared), with the log-normal interval.
+    pub stratified: Option<[f64; 3]>,
 }
 
 fn summarise(fit: &mse::Fit) -> std::result::Result<ModelSummary, String> {
@@ -95,8 +98,12 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
     }
     let lists: Vec<String> = Agency::ALL.iter().map(|a| a.label().to_string()).collect();
     let mut out = Vec::with_capacity(cells.len());
+    let mut whole_period_strata: Vec<(String, CaptureTable)> = Vec::new();
     for ((window, stratum), counts) in cells {
         let table = CaptureTable::new(lists.clone(), counts).map_err(|e| fail(&e))?;
+        if window == "whole_period" && stratum != "all" && table.n_observed() >= MIN_OBSERVED {
+            whole_period_strata.push((stratum.clone(), table.clone()));
+        }
         let (table, removed_lists) = table.without_empty_lists();
         let n = table.n_observed();
         let f = table.frequencies();
@@ -121,9 +128,36 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             chao,
             selected,
             main_effects,
+            stratified: None,
         });
     }
+    stratify(&mut out, &whole_period_strata, &lists);
     Ok(out)
+}
+
+/// Fit the stratified model over the whole period's communities with the interactions selected
+/// on all children, and attach each community's estimate.
+fn stratify(out: &mut [PrevalenceEstimate], strata: &[(String, CaptureTable)], lists: &[String]) {
+    let Some(all) = out.iter().find(|e| e.window == "whole_period" && e.stratum == "all") else { return };
+    let Ok(selected) = &all.selected else { return };
+    let pairs: Vec<(usize, usize)> = selected
+        .terms
+        .iter()
+        .filter_map(|term| {
+            let (a, b) = term.split_once(':')?;
+            Some((lists.iter().position(|l| l == a)?, lists.iter().position(|l| l == b)?))
+        })
+        .collect();
+    if strata.len() < 2 {
+        return;
+    }
+    // A stratified model that cannot be fitted leaves the communities without estimates (`x`).
+    let Ok(fit) = mse::fit_stratified(strata, &pairs, LEVEL) else { return };
+    for (name, n, dark, (lower, upper)) in fit.strata {
+        if let Some(e) = out.iter_mut().find(|e| e.window == "whole_period" && e.stratum == name) {
+            e.stratified = Some([n + dark, lower, upper]);
+        }
+    }
 }
 
 /// The analysts' view of every estimate (`private/estimates.json`): never published.
@@ -152,6 +186,8 @@ pub struct DiagnosticRow<'a> {
     pub selected_model: std::result::Result<&'a ModelSummary, &'a str>,
     /// Main effects (sensitivity).
     pub main_effects: std::result::Result<&'a ModelSummary, &'a str>,
+    /// Stratified model estimate `[point, lower, upper]` (communities, whole period).
+    pub stratified: Option<[f64; 3]>,
 }
 
 /// Diagnostics for the private folder.
@@ -168,6 +204,7 @@ pub fn diagnostics(estimates: &[PrevalenceEstimate]) -> Diagnostics<'_> {
                 chao_lower_bound: e.chao,
                 selected_model: e.selected.as_ref().map_err(String::as_str),
                 main_effects: e.main_effects.as_ref().map_err(String::as_str),
+                stratified: e.stratified,
             })
             .collect(),
     }

@@ -12,14 +12,15 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::date::Date;
 use crate::disclosure::{
-    self, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn, IndicatorColumn, ProtectedRelease,
-    RawCount, ShareRequest,
+    self, CommunityRatesRequest, CommunityRow, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn,
+    IndicatorColumn, ProtectedRelease, RawCount, ShareRequest,
 };
-use crate::domain::HIGH_LEVEL_GROUPS;
+use crate::domain::{AGE_BANDS, HIGH_LEVEL_GROUPS};
 use crate::engine::{self, Engine, RawColumn, RawTable};
 use crate::error::{Error, Result};
 use crate::ingest::{self, SourceReport};
 use crate::output::{self, ees::Coverage};
+use crate::population::PopulationRow;
 use crate::prevalence::PrevalenceEstimate;
 
 /// What a finished run reports on the command line.
@@ -121,6 +122,26 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
             .collect(),
         total: ("Total".into(), "All children".into()),
     };
+    let by_age = CountTableRequest {
+        name: "children_by_age_band".into(),
+        title: "Children identified, by age at first referral".into(),
+        filter: FilterColumn {
+            col_name: "age_band".into(),
+            label: "Age at first referral".into(),
+            hint: "Age band of the child at their first referral in the period".into(),
+        },
+        indicator: IndicatorColumn {
+            col_name: "children".into(),
+            label: "Children identified".into(),
+            unit: String::new(),
+            dp: 0,
+        },
+        rows: AGE_BANDS
+            .iter()
+            .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.age_band == *band)))
+            .collect(),
+        total: ("Total".into(), "All ages".into()),
+    };
     let known = ShareRequest {
         name: "known_to_services".into(),
         title: "Children already known to services before their first referral".into(),
@@ -131,7 +152,7 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
         denominator: sum(&|_| true),
         level: 0.95,
     };
-    (vec![by_year, by_community], vec![known])
+    (vec![by_year, by_community, by_age], vec![known])
 }
 
 #[derive(Debug, Serialize)]
@@ -213,7 +234,7 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let estimates = crate::prevalence::estimate(histories)?;
     output::write_json(&private_dir.join("estimates.json"), &crate::prevalence::diagnostics(&estimates))?;
 
-    let protected = protected_release(config, &cells, &estimates)?;
+    let protected = protected_release(config, &cells, &estimates, &population)?;
 
     let coverage = Coverage {
         area_code: config.area_code.clone(),
@@ -304,8 +325,13 @@ fn write_manifest(
 
 /// The prevalence table request: the whole period, all children and each community.
 pub fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
-    let values = |e: &PrevalenceEstimate| match (&e.chao, &e.selected) {
-        (Some(chao), Ok(model)) => Some([chao[0], model.profile_point, model.profile[0], model.profile[1]]),
+    // All children: the stepwise model's profile-likelihood estimate. Communities: the
+    // stratified model (all communities fitted together, agency dependence shared).
+    let values = |e: &PrevalenceEstimate| match (&e.chao, &e.selected, e.stratified) {
+        (Some(chao), _, Some([point, lower, upper])) if e.stratum != "all" => Some([chao[0], point, lower, upper]),
+        (Some(chao), Ok(model), _) if e.stratum == "all" => {
+            Some([chao[0], model.profile_point, model.profile[0], model.profile[1]])
+        }
         _ => None,
     };
     let find = |stratum: &str| estimates.iter().find(|e| e.window == "whole_period" && e.stratum == stratum);
@@ -331,12 +357,58 @@ pub fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequ
     }
 }
 
+/// The community measures request: populations per high-level group and age band.
+pub fn community_request(population: &[PopulationRow]) -> CommunityRatesRequest {
+    let rows = HIGH_LEVEL_GROUPS
+        .iter()
+        .map(|(id, label)| {
+            let by_age: Vec<f64> = AGE_BANDS
+                .iter()
+                .map(|(_, lo, hi)| {
+                    population
+                        .iter()
+                        .filter(|p| {
+                            (*lo..=*hi).contains(&p.age)
+                                && crate::domain::ethnic_group(p.ethnic_group).is_some_and(|g| g.high_id == *id)
+                        })
+                        .map(|p| p.population as f64)
+                        .sum()
+                })
+                .collect();
+            let has_population = *id != "not_known" && by_age.iter().sum::<f64>() > 0.0;
+            CommunityRow {
+                code: (*id).to_string(),
+                label: (*label).to_string(),
+                population_by_age: has_population.then_some(by_age),
+            }
+        })
+        .collect();
+    CommunityRatesRequest {
+        name: "community_rates".into(),
+        title: "Recorded rates, reporting ratios and the share of estimated victims identified, by ethnic group".into(),
+        count_table: "children_by_community".into(),
+        age_table: "children_by_age_band".into(),
+        estimate_table: "prevalence".into(),
+        reference: "white".into(),
+        rows,
+        multiplier: 10_000.0,
+        level: 0.95,
+    }
+}
+
 /// The protected release a configuration produces from its query results.
 pub fn protected_release(
     config: &Config,
     cells: &[InnerCell],
     estimates: &[PrevalenceEstimate],
+    population: &[PopulationRow],
 ) -> Result<ProtectedRelease> {
     let (counts, shares) = table_requests(config, cells);
-    disclosure::protect(config.policy, &counts, &shares, &[prevalence_request(estimates)])
+    disclosure::protect(
+        config.policy,
+        &counts,
+        &shares,
+        &[prevalence_request(estimates)],
+        &[community_request(population)],
+    )
 }

@@ -10,6 +10,7 @@
 //! tables, rates computed from published counts only, and an interval audit (outsider and
 //! insider) that fails the run if any primary cell can be narrowed below its protection interval.
 
+mod community;
 pub mod one_way;
 mod policy;
 mod values;
@@ -17,6 +18,7 @@ mod values;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+pub use community::{CommunityRatesRequest, CommunityRow};
 pub use one_way::{AuditRecord, CellStatus};
 pub use policy::Policy;
 pub use values::{RawCount, SafeValue, Symbol, thousands};
@@ -241,6 +243,7 @@ pub fn protect(
     counts: &[CountTableRequest],
     shares: &[ShareRequest],
     estimates: &[EstimateTableRequest],
+    communities: &[CommunityRatesRequest],
 ) -> Result<ProtectedRelease> {
     let threshold = policy.threshold();
     let grand_totals: Vec<u64> = counts
@@ -381,6 +384,9 @@ pub fn protect(
     for request in estimates {
         tables.push(estimate_table(request, &tables)?);
     }
+    for request in communities {
+        tables.push(community::community_table(request, &tables)?);
+    }
     Ok(ProtectedRelease {
         policy,
         tables,
@@ -500,7 +506,7 @@ mod tests {
                 EstimateRow { code: "g2".into(), label: "G2".into(), values: None },
             ],
         };
-        let release = protect(Policy::UkChildren, &[count_request(&[3, 40, 30])], &[], &[estimates]).unwrap();
+        let release = protect(Policy::UkChildren, &[count_request(&[3, 40, 30])], &[], &[estimates], &[]).unwrap();
         let table = release.table("est").unwrap();
         let text: Vec<Vec<String>> =
             table.rows().iter().map(|r| r.values.iter().map(SafeValue::csv_text).collect()).collect();
@@ -512,7 +518,7 @@ mod tests {
 
     #[test]
     fn health_policy_suppresses_to_seven_and_rounds_to_five() {
-        let release = protect(Policy::Health, &[count_request(&[7, 8, 12, 13])], &[], &[]).unwrap();
+        let release = protect(Policy::Health, &[count_request(&[7, 8, 12, 13])], &[], &[], &[]).unwrap();
         let cells: Vec<String> =
             release.table("by_group").unwrap().rows().iter().map(|r| r.values[0].csv_text()).collect();
         // 7 is primary; its partner is the smallest other cell (8); totals are rounded too.

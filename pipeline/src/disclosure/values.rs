@@ -84,6 +84,7 @@ enum Repr {
     Count(u64),
     Decimal { value: f64, dp: u8 },
     Missing(Symbol),
+    Text(&'static str),
 }
 
 /// A published cell: a count, a decimal, or a symbol. Only disclosure control makes these.
@@ -103,6 +104,11 @@ impl SafeValue {
         SafeValue(Repr::Missing(symbol))
     }
 
+    /// A fixed label (e.g. a reliability flag), never a value from the data.
+    pub(super) fn text(label: &'static str) -> SafeValue {
+        SafeValue(Repr::Text(label))
+    }
+
     /// The published count, if this cell is a count that is shown.
     pub fn as_count(&self) -> Option<u64> {
         match self.0 {
@@ -116,7 +122,7 @@ impl SafeValue {
         match self.0 {
             Repr::Count(v) => Some(v as f64),
             Repr::Decimal { value, .. } => Some(value),
-            Repr::Missing(_) => None,
+            Repr::Missing(_) | Repr::Text(_) => None,
         }
     }
 
@@ -124,6 +130,7 @@ impl SafeValue {
     pub fn symbol(&self) -> Option<Symbol> {
         match self.0 {
             Repr::Missing(s) => Some(s),
+            Repr::Text("u") => Some(Symbol::U),
             _ => None,
         }
     }
@@ -134,6 +141,7 @@ impl SafeValue {
             Repr::Count(v) => v.to_string(),
             Repr::Decimal { value, dp } => format!("{value:.prec$}", prec = usize::from(*dp)),
             Repr::Missing(s) => s.code().to_string(),
+            Repr::Text(t) => (*t).to_string(),
         }
     }
 
@@ -144,6 +152,8 @@ impl SafeValue {
             Repr::Decimal { value, dp: 0 } if *value >= 0.0 => thousands(value.round() as u64),
             Repr::Decimal { value, dp } => format!("{value:.prec$}", prec = usize::from(*dp)),
             Repr::Missing(s) => format!("[{}]", s.code()),
+            Repr::Text("u") => "[u]".to_string(),
+            Repr::Text(t) => (*t).to_string(),
         }
     }
 }

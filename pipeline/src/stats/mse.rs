@@ -259,7 +259,8 @@ struct Irls {
     beta: Vec<f64>,
     mu: Vec<f64>,
     deviance: f64,
-    cov00: f64,
+    /// Diagonal of (XᵀWX)⁻¹: the coefficients' variances.
+    variances: Vec<f64>,
 }
 
 fn deviance(y: &[f64], mu: &[f64]) -> f64 {
@@ -309,10 +310,14 @@ fn irls(x: &Matrix, y: &[f64], start: Option<&[f64]>) -> Option<Irls> {
         }
         let dev = deviance(y, &mu);
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < GLM_EPSILON {
-            let mut e0 = vec![0.0; p];
-            e0[0] = 1.0;
-            let cov00 = cholesky_solve(&l, &e0)[0];
-            return Some(Irls { beta, mu, deviance: dev, cov00 });
+            let variances = (0..p)
+                .map(|j| {
+                    let mut e = vec![0.0; p];
+                    e[j] = 1.0;
+                    cholesky_solve(&l, &e)[j]
+                })
+                .collect();
+            return Some(Irls { beta, mu, deviance: dev, variances });
         }
         dev_old = dev;
     }
@@ -403,7 +408,7 @@ fn fit_design(table: &CaptureTable, d: Design) -> Result<Fit, ModelError> {
         pairs: d.pairs.clone(),
         empty_pairs: d.empty_pairs.clone(),
         beta: r.beta,
-        se_intercept: r.cov00.sqrt(),
+        se_intercept: r.variances[0].sqrt(),
         deviance: r.deviance,
         log_likelihood,
         aic: -2.0 * log_likelihood + 2.0 * p + 2.0 * d.empty_pairs.len() as f64,
@@ -597,6 +602,94 @@ pub fn chapman(n1: f64, n2: f64, m: f64, level: f64) -> Estimate {
     let point = (n1 + 1.0) * (n2 + 1.0) / (m + 1.0) - 1.0;
     let variance = (n1 + 1.0) * (n2 + 1.0) * (n1 - m) * (n2 - m) / ((m + 1.0).powi(2) * (m + 2.0));
     lognormal_around(n1 + n2 - m, point, variance, level)
+}
+
+/// Estimates per stratum from one model fitted to all strata together: each stratum has its own
+/// intercept and list main effects (so capture probabilities may differ by stratum), and the
+/// pairwise dependence between lists is shared (estimated from all the data). Small strata thus
+/// borrow the dependence structure that only the pooled data can reveal.
+#[derive(Debug, Clone)]
+pub struct StratifiedFit {
+    /// Per stratum: (name, observed, dark figure, log-normal interval on N).
+    pub strata: Vec<(String, f64, f64, (f64, f64))>,
+    /// Shared interaction terms.
+    pub terms: Vec<String>,
+}
+
+/// Fit the stratified model. All tables must have the same lists; `pairs` are the shared
+/// interactions (typically those selected on the pooled table).
+pub fn fit_stratified(
+    tables: &[(String, CaptureTable)],
+    pairs: &[Pair],
+    level: f64,
+) -> Result<StratifiedFit, ModelError> {
+    let Some((_, first)) = tables.first() else { return Err(ModelError::TooFewLists) };
+    let t = first.t();
+    let mut pooled = vec![0.0; 1 << t];
+    for (_, table) in tables {
+        for (m, c) in pooled.iter_mut().enumerate() {
+            *c += table.count(m);
+        }
+    }
+    let pooled = CaptureTable::new(first.lists.clone(), pooled).map_err(|_| ModelError::NotConverged)?;
+    let (empty_pairs, shared): (Vec<Pair>, Vec<Pair>) =
+        pairs.iter().copied().partition(|&(j, k)| pooled.overlap(j, k) == 0.0);
+    let blocked = |m: usize| empty_pairs.iter().any(|&(j, k)| m >> j & 1 == 1 && m >> k & 1 == 1);
+    // Columns: per stratum an intercept and its non-empty lists' main effects; then shared pairs.
+    let mut columns_per_stratum: Vec<Vec<usize>> = Vec::new();
+    let mut offset = 0;
+    let mut offsets = Vec::new();
+    for (_, table) in tables {
+        let lists: Vec<usize> = (0..t).filter(|&j| table.list_total(j) > 0.0).collect();
+        offsets.push(offset);
+        offset += 1 + lists.len();
+        columns_per_stratum.push(lists);
+    }
+    let p = offset + shared.len();
+    let (mut rows, mut y) = (Vec::new(), Vec::new());
+    for (s, (_, table)) in tables.iter().enumerate() {
+        let lists = &columns_per_stratum[s];
+        for m in 1..1usize << t {
+            if blocked(m) || (0..t).any(|j| m >> j & 1 == 1 && !lists.contains(&j)) {
+                continue;
+            }
+            let mut row = vec![0.0; p];
+            row[offsets[s]] = 1.0;
+            for (i, &j) in lists.iter().enumerate() {
+                if m >> j & 1 == 1 {
+                    row[offsets[s] + 1 + i] = 1.0;
+                }
+            }
+            for (i, &(j, k)) in shared.iter().enumerate() {
+                if m >> j & 1 == 1 && m >> k & 1 == 1 {
+                    row[offset + i] = 1.0;
+                }
+            }
+            rows.push(row);
+            y.push(table.count(m));
+        }
+    }
+    let d = Design {
+        masks: Vec::new(),
+        x: Matrix::from_rows(&rows),
+        y,
+        terms: pooled.term_names(pairs),
+        pairs: pairs.to_vec(),
+        empty_pairs,
+    };
+    check_design(&d)?;
+    let r = irls(&d.x, &d.y, None).ok_or(ModelError::NotConverged)?;
+    let z = z_value(level);
+    let strata = tables
+        .iter()
+        .zip(&offsets)
+        .map(|((name, table), &o)| {
+            let (beta, se) = (r.beta[o], r.variances[o].sqrt());
+            let n = table.n_observed();
+            (name.clone(), n, beta.exp(), (n + (beta - z * se).exp(), n + (beta + z * se).exp()))
+        })
+        .collect();
+    Ok(StratifiedFit { strata, terms: d.terms })
 }
 
 /// Bootstrap of the whole estimation: resample the observed individuals across capture

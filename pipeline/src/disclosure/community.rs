@@ -1,0 +1,207 @@
+//! Community measures computed from published figures only (METHODS.md §3 and §5): the recorded
+//! rate per 10,000 children, the standardised reporting ratio (indirect standardisation by age
+//! band against the whole area), and ascertainment (children identified as a share of the
+//! estimated victims) relative to a reference group.
+//!
+//! Every input is a published cell of another table (or a public population figure), so a rate
+//! can never reveal a withheld count: a withheld input makes the measure `c`, a measure the rules
+//! do not allow is `x` (fewer than 3 events for a rate, fewer than 10 for a ratio), a measure with
+//! 3 (rates) or 10 (ratios) to 19 events carries the low-reliability flag `u`, and a measure
+//! without a population (ethnic group not known) is `z`.
+
+use super::{FilterColumn, IndicatorColumn, ProtectedRow, ProtectedTable, SafeValue, Symbol};
+use crate::error::{Error, Result};
+use crate::stats::rates;
+
+/// Fewest events for a published crude rate.
+pub const MIN_RATE_EVENTS: u64 = 3;
+/// Fewest events for a published standardised ratio.
+pub const MIN_RATIO_EVENTS: u64 = 10;
+/// Events below which a published measure is flagged low reliability (`u`).
+pub const RELIABLE_EVENTS: u64 = 20;
+
+/// One community: its code (a row of the count table) and its child population by age band
+/// (`None` where no population exists, e.g. ethnic group not known).
+#[derive(Debug, Clone)]
+pub struct CommunityRow {
+    /// Row code in the count and estimate tables.
+    pub code: String,
+    /// Label.
+    pub label: String,
+    /// Child population per age band, in the age table's row order.
+    pub population_by_age: Option<Vec<f64>>,
+}
+
+/// A request for the community measures table.
+#[derive(Debug, Clone)]
+pub struct CommunityRatesRequest {
+    /// File stem.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Published counts per community.
+    pub count_table: String,
+    /// Published counts per age band (all children), for the expected counts.
+    pub age_table: String,
+    /// Published estimates per community (for ascertainment).
+    pub estimate_table: String,
+    /// Code of the reference community for relative ascertainment.
+    pub reference: String,
+    /// The communities.
+    pub rows: Vec<CommunityRow>,
+    /// Rate multiplier (10,000).
+    pub multiplier: f64,
+    /// Confidence level.
+    pub level: f64,
+}
+
+fn cell<'a>(tables: &'a [ProtectedTable], table: &str, code: &str, column: &str) -> Option<&'a SafeValue> {
+    let t = tables.iter().find(|t| t.name == table)?;
+    let i = t.indicators.iter().position(|c| c.col_name == column)?;
+    t.rows.iter().find(|r| r.category.0 == code).and_then(|r| r.values.get(i))
+}
+
+fn withheld_or(value: Option<&SafeValue>, otherwise: Symbol) -> Symbol {
+    match value.and_then(SafeValue::symbol) {
+        Some(Symbol::C) => Symbol::C,
+        _ => otherwise,
+    }
+}
+
+/// Build the community measures table from already protected tables.
+pub(super) fn community_table(request: &CommunityRatesRequest, published: &[ProtectedTable]) -> Result<ProtectedTable> {
+    let fail = |message: String| Error::Disclosure { table: request.name.clone(), message };
+    let age_table = published
+        .iter()
+        .find(|t| t.name == request.age_table)
+        .ok_or_else(|| fail(format!("no table `{}`", request.age_table)))?;
+    let age_counts: Vec<&SafeValue> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| &r.values[0]).collect();
+    let area_population: Vec<f64> = {
+        let mut total = vec![0.0; age_counts.len()];
+        for row in &request.rows {
+            for (t, p) in total.iter_mut().zip(row.population_by_age.iter().flatten()) {
+                *t += p;
+            }
+        }
+        total
+    };
+    let ascertainment = |code: &str| -> Option<[f64; 3]> {
+        let n = cell(published, &request.count_table, code, "children")?.as_f64()?;
+        let point = cell(published, &request.estimate_table, code, "estimated_children")?.as_f64()?;
+        let lower = cell(published, &request.estimate_table, code, "estimate_lower95")?.as_f64()?;
+        let upper = cell(published, &request.estimate_table, code, "estimate_upper95")?.as_f64()?;
+        (point > 0.0 && lower > 0.0).then(|| [n / point, n / upper, n / lower])
+    };
+    let reference = ascertainment(&request.reference);
+    let mut rows = Vec::with_capacity(request.rows.len());
+    for row in &request.rows {
+        let count = cell(published, &request.count_table, &row.code, "children")
+            .ok_or_else(|| fail(format!("no count for `{}`", row.code)))?
+            .clone();
+        let missing = |s: Symbol| SafeValue::missing(s);
+        let pct = |v: f64| SafeValue::decimal(100.0 * v, 1);
+        let mut values = vec![count.clone()];
+        let population: Option<f64> = row.population_by_age.as_ref().map(|p| p.iter().sum());
+        values.push(population.map_or(missing(Symbol::Z), |p| SafeValue::count(p.round() as u64)));
+        let mut reliability = if population.is_some() && count.as_count().is_some_and(|n| n >= MIN_RATE_EVENTS) {
+            Some("reliable")
+        } else {
+            None
+        };
+        // Crude rate per 10,000.
+        match (count.as_count(), population) {
+            (_, None) => values.extend(std::iter::repeat_n(missing(Symbol::Z), 3)),
+            (None, Some(_)) => values.extend(std::iter::repeat_n(missing(withheld_or(Some(&count), Symbol::X)), 3)),
+            (Some(n), Some(_)) if n < MIN_RATE_EVENTS => values.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
+            (Some(n), Some(p)) => {
+                let r = rates::crude_rate(n as f64, p, request.multiplier, request.level);
+                values.push(SafeValue::decimal(r.value, 1));
+                values.push(SafeValue::decimal(r.lower.unwrap_or(0.0), 1));
+                values.push(SafeValue::decimal(r.upper.unwrap_or(f64::NAN), 1));
+                if n < RELIABLE_EVENTS {
+                    reliability = Some("u");
+                }
+            }
+        }
+        // Standardised reporting ratio: observed / expected from the area's age-band rates.
+        let expected: Option<f64> = row.population_by_age.as_ref().and_then(|pops| {
+            age_counts
+                .iter()
+                .zip(&area_population)
+                .zip(pops)
+                .map(|((n, area), p)| n.as_f64().map(|n| if *area > 0.0 { n / area * p } else { 0.0 }))
+                .sum::<Option<f64>>()
+        });
+        match (count.as_count(), row.population_by_age.is_some(), expected) {
+            (_, false, _) => values.extend(std::iter::repeat_n(missing(Symbol::Z), 3)),
+            (None, true, _) => values.extend(std::iter::repeat_n(missing(withheld_or(Some(&count), Symbol::X)), 3)),
+            (Some(_), true, None) => values.extend(std::iter::repeat_n(missing(Symbol::C), 3)),
+            (Some(n), true, Some(_)) if n < MIN_RATIO_EVENTS => {
+                values.extend(std::iter::repeat_n(missing(Symbol::X), 3));
+            }
+            (Some(n), true, Some(e)) => {
+                let r = rates::isr(n as f64, e, request.level);
+                values.push(SafeValue::decimal(r.value, 2));
+                values.push(SafeValue::decimal(r.lower.unwrap_or(0.0), 2));
+                values.push(SafeValue::decimal(r.upper.unwrap_or(f64::NAN), 2));
+                if n < RELIABLE_EVENTS {
+                    reliability = Some("u");
+                }
+            }
+        }
+        // Ascertainment and ascertainment relative to the reference group.
+        match (ascertainment(&row.code), reference) {
+            (Some(a), Some(r)) => {
+                values.extend([pct(a[0]), pct(a[1]), pct(a[2])]);
+                values.extend([
+                    SafeValue::decimal(a[0] / r[0], 2),
+                    SafeValue::decimal(a[1] / r[2], 2),
+                    SafeValue::decimal(a[2] / r[1], 2),
+                ]);
+            }
+            (Some(a), None) => {
+                values.extend([pct(a[0]), pct(a[1]), pct(a[2])]);
+                values.extend(std::iter::repeat_n(missing(Symbol::X), 3));
+            }
+            (None, _) => values.extend(std::iter::repeat_n(missing(withheld_or(Some(&count), Symbol::X)), 6)),
+        }
+        values.push(
+            reliability
+                .map_or_else(|| missing(if population.is_none() { Symbol::Z } else { Symbol::X }), SafeValue::text),
+        );
+        rows.push(ProtectedRow { category: (row.code.clone(), row.label.clone()), is_total: false, values });
+    }
+    let column = |col: &str, label: &str, unit: &str, dp: u8| IndicatorColumn {
+        col_name: col.into(),
+        label: label.into(),
+        unit: unit.into(),
+        dp,
+    };
+    Ok(ProtectedTable {
+        name: request.name.clone(),
+        title: request.title.clone(),
+        filter: FilterColumn {
+            col_name: "ethnic_group".into(),
+            label: "Ethnic group".into(),
+            hint: "ONS 2021 high-level ethnic group".into(),
+        },
+        indicators: vec![
+            column("children", "Children identified", "", 0),
+            column("child_population", "Child population (0 to 17)", "", 0),
+            column("rate_per_10000", "Rate per 10,000 children", "per 10,000", 1),
+            column("rate_lower95", "Rate: lower 95% limit", "per 10,000", 1),
+            column("rate_upper95", "Rate: upper 95% limit", "per 10,000", 1),
+            column("reporting_ratio", "Standardised reporting ratio", "ratio", 2),
+            column("ratio_lower95", "Ratio: lower 95% limit", "ratio", 2),
+            column("ratio_upper95", "Ratio: upper 95% limit", "ratio", 2),
+            column("ascertainment", "Share of estimated victims identified", "%", 1),
+            column("ascertainment_lower95", "Share identified: lower 95% limit", "%", 1),
+            column("ascertainment_upper95", "Share identified: upper 95% limit", "%", 1),
+            column("relative_ascertainment", "Share identified relative to the reference group", "ratio", 2),
+            column("relative_ascertainment_lower", "Relative share: lower limit", "ratio", 2),
+            column("relative_ascertainment_upper", "Relative share: upper limit", "ratio", 2),
+            column("reliability", "Reliability (u: based on fewer than 20 children)", "text", 0),
+        ],
+        rows,
+    })
+}
