@@ -4,6 +4,7 @@
 mod harness;
 
 mod e2e;
+mod funnel;
 mod generator;
 mod mse_reference;
 mod slt;

@@ -79,6 +79,29 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Funnel-plot limits and significance for areas or groups (UK public-health conventions).
+    ///
+    /// proportion: input `area,numerator,denominator`; limits are the Wilson control limits around
+    /// the overall proportion at each denominator. ratio: input `area,observed,expected`; limits
+    /// are each area's exact (O < 10) or Byar (O >= 10) interval, and significance compares 1 with
+    /// it. Output: `area, value, lower95, upper95, lower998, upper998, significance`.
+    Funnel {
+        /// Input CSV.
+        #[arg(long, value_name = "FILE.csv")]
+        input: PathBuf,
+        /// What the input holds.
+        #[arg(long, value_enum)]
+        kind: crate::funnel_command::Kind,
+        /// Output CSV.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+        /// Multiplier of values and limits (e.g. 100 for percentages).
+        #[arg(long, default_value_t = 1.0)]
+        multiplier: f64,
+        /// Also write the funnel plot as SVG.
+        #[arg(long, value_name = "FILE.svg")]
+        svg: Option<PathBuf>,
+    },
 }
 
 /// Output format of analysis commands.
@@ -113,6 +136,20 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 summary.tables,
                 summary.suppressed_cells
             );
+            Ok(())
+        }
+        Command::Funnel { input, kind, out, multiplier, svg } => {
+            if !(multiplier.is_finite() && multiplier > 0.0) {
+                return Err(Error::Config {
+                    path: "(command line)".into(),
+                    message: "--multiplier must be positive".into(),
+                });
+            }
+            let rows = crate::funnel_command::compute(&input, kind, multiplier)?;
+            crate::funnel_command::write_csv(&rows, &out)?;
+            if let Some(svg_path) = svg {
+                crate::output::write_file(&svg_path, crate::funnel_command::svg(&rows, kind, multiplier).as_bytes())?;
+            }
             Ok(())
         }
         Command::Mse { table, model, threshold, level, format } => {

@@ -24,6 +24,7 @@ pub mod disclosure;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod funnel_command;
 pub mod ingest;
 pub mod mse_command;
 pub mod output;

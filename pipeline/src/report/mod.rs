@@ -4,6 +4,8 @@
 //! templates as strings: templates only lay out. Templates live in `report-templates/` and are
 //! embedded at build time; names end in `.html`, so Tera escapes every value.
 
+pub mod svg;
+
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -54,6 +56,14 @@ struct Headline {
 }
 
 #[derive(Debug, Serialize)]
+struct ChartView {
+    id: String,
+    title: String,
+    table_id: String,
+    svg: String,
+}
+
+#[derive(Debug, Serialize)]
 struct ReleasePage {
     title: String,
     area_name: String,
@@ -66,6 +76,7 @@ struct ReleasePage {
     child_population: String,
     headline: Headline,
     tables: Vec<TableView>,
+    charts: Vec<ChartView>,
     version: &'static str,
 }
 
@@ -153,9 +164,113 @@ pub fn render_release(
         child_population: thousands(child_population),
         headline: headline(release),
         tables,
+        charts: charts(release),
         version: env!("CARGO_PKG_VERSION"),
     };
     render(&engine()?, "release/index.html", &page)
+}
+
+fn column(table: &ProtectedTable, name: &str) -> Option<usize> {
+    table.indicators().iter().position(|i| i.col_name == name)
+}
+
+/// The release's charts, drawn from protected values only.
+fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
+    let mut out = Vec::new();
+    if let Some(t) = release.table("children_by_year") {
+        let bars: Vec<svg::Bar> = t
+            .rows()
+            .iter()
+            .filter(|r| !r.is_total)
+            .map(|r| svg::Bar {
+                label: r.category.1.clone(),
+                value: r.values[0].as_f64(),
+                symbol: r.values[0].display_text(),
+                interval: None,
+            })
+            .collect();
+        out.push(ChartView {
+            id: "chart-by-year".into(),
+            title: "Children identified, by year of first referral".into(),
+            table_id: "children-by-year".into(),
+            svg: svg::bar_chart(
+                "chart-by-year",
+                "Children identified, by year of first referral",
+                "Bar chart of the number of children first referred in each year; withheld values are marked, not drawn.",
+                "Year of first referral",
+                "Children",
+                &bars,
+            ),
+        });
+    }
+    if let Some(t) = release.table("community_rates") {
+        let (Some(rate), Some(lo), Some(hi)) =
+            (column(t, "rate_per_10000"), column(t, "rate_lower95"), column(t, "rate_upper95"))
+        else {
+            return out;
+        };
+        let bars: Vec<svg::Bar> = t
+            .rows()
+            .iter()
+            .filter(|r| r.values[rate].symbol() != Some(crate::disclosure::Symbol::Z))
+            .map(|r| svg::Bar {
+                label: r.category.1.split(',').next().unwrap_or_default().to_string(),
+                value: r.values[rate].as_f64(),
+                symbol: r.values[rate].display_text(),
+                interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+            })
+            .collect();
+        out.push(ChartView {
+            id: "chart-rates".into(),
+            title: "Recorded rate per 10,000 children, by ethnic group, with 95% confidence intervals".into(),
+            table_id: "community-rates".into(),
+            svg: svg::bar_chart(
+                "chart-rates",
+                "Recorded rate per 10,000 children, by ethnic group",
+                "Bar chart of recorded rates with 95% confidence intervals as whiskers; groups without a rate are marked.",
+                "Ethnic group",
+                "Rate per 10,000 children",
+                &bars,
+            ),
+        });
+        if let (Some(n), Some(ratio)) = (column(t, "children"), column(t, "reporting_ratio")) {
+            let points: Vec<svg::FunnelPoint> = t
+                .rows()
+                .iter()
+                .filter_map(|r| {
+                    let (n, ratio) = (r.values[n].as_f64()?, r.values[ratio].as_f64()?);
+                    (ratio > 0.0).then(|| svg::FunnelPoint {
+                        label: r.category.1.split(',').next().unwrap_or_default().to_string(),
+                        x: n / ratio,
+                        y: ratio,
+                    })
+                })
+                .collect();
+            if !points.is_empty() {
+                let limits = |e: f64| {
+                    (
+                        crate::stats::rates::funnel_ratio_limits(e, 0.95),
+                        crate::stats::rates::funnel_ratio_limits(e, 0.998),
+                    )
+                };
+                out.push(ChartView {
+                    id: "chart-funnel".into(),
+                    title: "Standardised reporting ratio by ethnic group: funnel plot".into(),
+                    table_id: "community-rates".into(),
+                    svg: svg::funnel_chart(
+                        "chart-funnel",
+                        "Standardised reporting ratio by ethnic group",
+                        "Each point is a group's ratio of children identified to the number expected from the whole area's rates by age, against the expected number, with 95% and 99.8% control limits around 1. Points below the lower limits were recorded less than expected.",
+                        ("Expected children", "Observed / expected"),
+                        1.0,
+                        &points,
+                        limits,
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn render<T: Serialize>(tera: &Tera, template: &str, page: &T) -> Result<String> {
