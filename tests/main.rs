@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod disclosure_reference;
 mod e2e;
 mod funnel;
 mod generator;

@@ -10,9 +10,12 @@
 //! tables, rates computed from published counts only, and an interval audit (outsider and
 //! insider) that fails the run if any primary cell can be narrowed below its protection interval.
 
+pub mod audit;
 mod community;
+pub mod gauss;
 pub mod one_way;
 mod policy;
+pub mod system;
 mod values;
 
 use serde::Serialize;

@@ -1,0 +1,168 @@
+//! The interval audit and its certificates (DISCLOSURE.md, "Protection interval").
+//!
+//! The attacker knows every published figure as a linear constraint on the inner cells (an
+//! equation, or an interval for rounded figures) and that counts are whole numbers ≥ 0. For each
+//! primary cell the audit computes the interval [L, U] the attacker can deduce (linear
+//! programming), checks `L ≤ v − LPL`, `U ≥ v + UPL` and `U − L ≥ W`, and repeats the check for an
+//! insider who knows that one other withheld cell sharing a constraint is at least 1.
+//!
+//! Certificates: for each primary, two integer witness tables that agree with everything
+//! published and put the cell at or below v − LPL and at or above v + UPL, at least W apart. The
+//! integer-only [`verify_witness`] checks them without any solver.
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
+use serde::{Deserialize, Serialize};
+
+/// A published figure as a constraint: `lo ≤ Σ inner[cells] ≤ hi`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    /// Inner cells summed.
+    pub cells: Vec<usize>,
+    /// Smallest possible value.
+    pub lo: i64,
+    /// Largest possible value.
+    pub hi: i64,
+}
+
+/// What an attacker knows: the number of inner cells, the published constraints, and an upper
+/// bound on any single inner cell (used only to keep integer programs bounded).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Knowledge {
+    /// Number of inner cells.
+    pub inner_cells: usize,
+    /// Published constraints.
+    pub constraints: Vec<Constraint>,
+    /// Upper bound on any inner cell.
+    pub cap: i64,
+}
+
+/// Protection parameters for one primary cell of true value `v`.
+#[derive(Debug, Clone, Copy)]
+pub struct Protection {
+    /// Upper protection level.
+    pub upl: i64,
+    /// Lower protection level (applied as min(v, lpl)).
+    pub lpl: i64,
+    /// Minimum width.
+    pub width: i64,
+}
+
+fn solve(
+    k: &Knowledge,
+    target: &[usize],
+    direction: OptimizationDirection,
+    extra: &[Constraint],
+    integer: bool,
+) -> Option<(f64, Vec<f64>)> {
+    let mut lp = Problem::new(direction);
+    let cap = i32::try_from(k.cap).unwrap_or(i32::MAX);
+    let vars: Vec<_> = (0..k.inner_cells)
+        .map(|i| {
+            let c = if target.contains(&i) { 1.0 } else { 0.0 };
+            if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
+        })
+        .collect();
+    for c in k.constraints.iter().chain(extra) {
+        let expr: Vec<_> = c.cells.iter().map(|&i| (vars[i], 1.0)).collect();
+        if c.lo == c.hi {
+            lp.add_constraint(expr, ComparisonOp::Eq, c.lo as f64);
+        } else {
+            lp.add_constraint(expr.clone(), ComparisonOp::Ge, c.lo as f64);
+            lp.add_constraint(expr, ComparisonOp::Le, c.hi as f64);
+        }
+    }
+    match lp.solve() {
+        Ok(SolveOutcome::Solution(s)) => Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect())),
+        _ => None,
+    }
+}
+
+/// The interval [L, U] of `Σ inner[target]` an attacker can deduce (LP relaxation, rounded
+/// inwards to whole numbers). `None` when the constraints are infeasible.
+pub fn interval(k: &Knowledge, target: &[usize], extra: &[Constraint]) -> Option<(i64, i64)> {
+    let (lo, _) = solve(k, target, OptimizationDirection::Minimize, extra, false)?;
+    let (hi, _) = solve(k, target, OptimizationDirection::Maximize, extra, false)?;
+    Some(((lo - 1e-6).ceil() as i64, (hi + 1e-6).floor() as i64))
+}
+
+/// Whether an interval meets the protection interval of a cell of value `v`.
+pub fn protected(v: i64, (lo, hi): (i64, i64), p: Protection) -> bool {
+    lo <= v - v.min(p.lpl) && hi >= v + p.upl && hi - lo >= p.width
+}
+
+/// An integer table that satisfies every constraint, with the target as low (or high) as possible.
+pub fn witness(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<Vec<i64>> {
+    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+    let (_, values) = solve(k, target, direction, extra, true)?;
+    Some(values.iter().map(|v| v.round() as i64).collect())
+}
+
+/// Integer-only check that a witness is a valid table: whole numbers ≥ 0 meeting every constraint.
+pub fn verify_witness(k: &Knowledge, witness: &[i64]) -> bool {
+    witness.len() == k.inner_cells
+        && witness.iter().all(|v| *v >= 0)
+        && k.constraints.iter().all(|c| {
+            let sum: i64 = c.cells.iter().map(|&i| witness[i]).sum();
+            c.lo <= sum && sum <= c.hi
+        })
+}
+
+/// The existence interval of a true value behind a figure `a` published with rounding base `b`
+/// allowing up to `k` extra steps (tau-Argus): `[max(0, a − (k+1)·b + 1), a + (k+1)·b − 1]`.
+pub fn rounding_existence_interval(a: i64, b: i64, k: i64) -> (i64, i64) {
+    ((a - (k + 1) * b + 1).max(0), a + (k + 1) * b - 1)
+}
+
+/// Value of the target cell in a witness.
+pub fn value_in(witness: &[i64], target: &[usize]) -> i64 {
+    target.iter().map(|&i| witness[i]).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tau-Argus manual §2.15: 3x2 table, all margins published, four cells suppressed.
+    fn tau_argus() -> (Knowledge, [[usize; 2]; 3]) {
+        let inner = [[0, 1], [2, 3], [4, 5]];
+        let values = [[5, 2], [1, 2], [3, 3]];
+        let mut constraints = Vec::new();
+        for (r, row) in inner.iter().enumerate() {
+            constraints.push(Constraint {
+                cells: row.to_vec(),
+                lo: values[r][0] + values[r][1],
+                hi: values[r][0] + values[r][1],
+            });
+        }
+        for c in 0..2 {
+            let total: i64 = (0..3).map(|r| values[r][c]).sum();
+            constraints.push(Constraint { cells: (0..3).map(|r| inner[r][c]).collect(), lo: total, hi: total });
+        }
+        constraints.push(Constraint { cells: (0..6).collect(), lo: 16, hi: 16 });
+        // Row 3 published.
+        constraints.push(Constraint { cells: vec![4], lo: 3, hi: 3 });
+        constraints.push(Constraint { cells: vec![5], lo: 3, hi: 3 });
+        (Knowledge { inner_cells: 6, constraints, cap: 16 }, inner)
+    }
+
+    #[test]
+    fn reproduces_the_tau_argus_audit_intervals() {
+        let (k, inner) = tau_argus();
+        assert_eq!(interval(&k, &[inner[0][0]], &[]), Some((3, 6)));
+        assert_eq!(interval(&k, &[inner[0][1]], &[]), Some((1, 4)));
+        assert_eq!(interval(&k, &[inner[1][0]], &[]), Some((0, 3)));
+        assert_eq!(interval(&k, &[inner[1][1]], &[]), Some((0, 3)));
+    }
+
+    #[test]
+    fn witnesses_verify_and_span_the_interval() {
+        let (k, inner) = tau_argus();
+        let low = witness(&k, &[inner[1][0]], false, &[]).unwrap();
+        let high = witness(&k, &[inner[1][0]], true, &[]).unwrap();
+        assert!(verify_witness(&k, &low) && verify_witness(&k, &high));
+        assert_eq!((value_in(&low, &[inner[1][0]]), value_in(&high, &[inner[1][0]])), (0, 3));
+        let mut broken = high.clone();
+        broken[0] += 1;
+        assert!(!verify_witness(&k, &broken));
+    }
+}

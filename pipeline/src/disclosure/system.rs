@@ -1,0 +1,241 @@
+//! Protection of a whole release as one constraint system: every published cell (and every
+//! hidden complement) is a set of inner cells. Primary cells are found by the policy's
+//! threshold; secondary cells by Gaussian elimination; the LP interval audit (outsider and
+//! insider) then checks every primary, and the repair loop withholds the cheapest published cell
+//! next to any primary that fails, until all pass. Each primary gets two verified integer
+//! witness tables.
+
+use serde::Serialize;
+
+use super::Policy;
+use super::audit::{self, Constraint, Knowledge, Protection};
+use super::gauss;
+
+/// One cell of the system.
+#[derive(Debug, Clone)]
+pub struct SystemCell {
+    /// The inner cells it sums.
+    pub inner: Vec<usize>,
+    /// `false` for a hidden complement (never published, but protected if small).
+    pub publishable: bool,
+}
+
+/// Why a cell is withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Published.
+    Published,
+    /// A count 1..T.
+    Primary,
+    /// Withheld by Gaussian elimination.
+    Secondary,
+    /// Withheld by the interval repair loop.
+    Repair,
+    /// A hidden complement that is not small (never published; needs no protection).
+    Hidden,
+}
+
+/// The audit of one primary cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrimaryAudit {
+    /// Cell index.
+    pub cell: usize,
+    /// True value.
+    #[serde(skip)]
+    pub value: i64,
+    /// Outsider interval.
+    pub interval: (i64, i64),
+    /// Narrowest insider interval found.
+    pub insider_interval: (i64, i64),
+    /// Witness tables (low, high): private.
+    #[serde(skip)]
+    pub witnesses: (Vec<i64>, Vec<i64>),
+}
+
+/// The outcome of protecting a system.
+#[derive(Debug, Clone)]
+pub struct SystemOutcome {
+    /// Status per cell.
+    pub status: Vec<Status>,
+    /// The attacker's knowledge after publication.
+    pub knowledge: Knowledge,
+    /// One audit per primary cell.
+    pub audits: Vec<PrimaryAudit>,
+    /// Repair rounds used.
+    pub repairs: usize,
+}
+
+/// The protection interval parameters of a policy.
+pub fn protection(policy: Policy) -> Protection {
+    Protection { upl: 1, lpl: 1, width: i64::try_from(policy.threshold()).unwrap_or(i64::MAX) }
+}
+
+/// What a published value tells an attacker: exact, or the rounding interval.
+fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
+    let v = i64::try_from(value).unwrap_or(i64::MAX);
+    match policy.rounding_base() {
+        Some(b) if value > 0 => {
+            let r = i64::try_from(policy.round(value)).unwrap_or(i64::MAX);
+            let half = i64::try_from(b / 2).unwrap_or(0);
+            Constraint { cells: inner.to_vec(), lo: (r - half).max(0), hi: r + half }
+        }
+        _ => Constraint { cells: inner.to_vec(), lo: v, hi: v },
+    }
+}
+
+/// Protect a system. Fails (nothing may be published) if no repair can protect a primary.
+pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
+    let threshold = policy.threshold();
+    let p = protection(policy);
+    let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
+    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+    let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
+    let mut repaired = vec![false; cells.len()];
+    let mut repairs = 0;
+    loop {
+        // Priority: zeros first (never used as secondaries), then cells made of many inner cells
+        // (margins), then large counts; ties by index. Deterministic.
+        let mut order: Vec<usize> =
+            (0..cells.len()).filter(|&i| cells[i].publishable && !primary[i] && !repaired[i]).collect();
+        order.sort_by_key(|&i| {
+            (values[i] != 0, std::cmp::Reverse(cells[i].inner.len()), std::cmp::Reverse(values[i]), i)
+        });
+        let blocked: Vec<bool> = (0..cells.len()).map(|i| primary[i] || !cells[i].publishable).collect();
+        let published = gauss::secondary_suppression(&vectors, &blocked, &order);
+        let status: Vec<Status> = (0..cells.len())
+            .map(|i| {
+                if primary[i] {
+                    Status::Primary
+                } else if !cells[i].publishable {
+                    Status::Hidden
+                } else if repaired[i] {
+                    Status::Repair
+                } else if published[i] {
+                    Status::Published
+                } else {
+                    Status::Secondary
+                }
+            })
+            .collect();
+        let knowledge = Knowledge {
+            inner_cells: inner_values.len(),
+            constraints: (0..cells.len())
+                .filter(|&i| status[i] == Status::Published)
+                .map(|i| constraint_for(policy, &cells[i].inner, values[i]))
+                .collect(),
+            cap,
+        };
+        let mut failing: Option<usize> = None;
+        let mut audits = Vec::new();
+        for i in (0..cells.len()).filter(|&i| primary[i]) {
+            let v = i64::try_from(values[i]).unwrap_or(i64::MAX);
+            let outsider =
+                audit::interval(&knowledge, &cells[i].inner, &[]).ok_or("the published figures are inconsistent")?;
+            let mut insider = outsider;
+            let mut ok = audit::protected(v, outsider, p);
+            // Insider: knows another withheld, non-zero cell that shares a published figure is >= 1.
+            for j in (0..cells.len()).filter(|&j| j != i && status[j] != Status::Published && values[j] > 0) {
+                if !ok {
+                    break;
+                }
+                let shares = knowledge.constraints.iter().any(|c| {
+                    c.cells.iter().any(|x| cells[i].inner.contains(x))
+                        && c.cells.iter().any(|x| cells[j].inner.contains(x))
+                });
+                if !shares {
+                    continue;
+                }
+                let extra = [Constraint { cells: cells[j].inner.clone(), lo: 1, hi: cap }];
+                if let Some(iv) = audit::interval(&knowledge, &cells[i].inner, &extra) {
+                    if iv.1 - iv.0 < insider.1 - insider.0 {
+                        insider = iv;
+                    }
+                    ok = audit::protected(v, iv, p);
+                }
+            }
+            if !ok {
+                failing = Some(i);
+                break;
+            }
+            audits.push(PrimaryAudit {
+                cell: i,
+                value: v,
+                interval: outsider,
+                insider_interval: insider,
+                witnesses: (Vec::new(), Vec::new()),
+            });
+        }
+        if let Some(i) = failing {
+            // Repair: withhold the smallest published non-zero cell sharing a published figure
+            // with the failing primary.
+            let touching: Vec<usize> = knowledge
+                .constraints
+                .iter()
+                .filter(|c| c.cells.iter().any(|x| cells[i].inner.contains(x)))
+                .flat_map(|c| c.cells.iter().copied())
+                .collect();
+            let candidate = (0..cells.len())
+                .filter(|&j| status[j] == Status::Published && values[j] > 0)
+                .filter(|&j| cells[j].inner.iter().any(|x| touching.contains(x)))
+                .min_by_key(|&j| (values[j], std::cmp::Reverse(cells[j].inner.len()), j));
+            let Some(j) = candidate else {
+                return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
+            };
+            repaired[j] = true;
+            repairs += 1;
+            continue;
+        }
+        // Certificates.
+        for a in &mut audits {
+            let target = &cells[a.cell].inner;
+            let bound = [Constraint { cells: target.clone(), lo: 0, hi: a.value + p.width + p.upl }];
+            let low = audit::witness(&knowledge, target, false, &[]).ok_or("no low witness")?;
+            let high = audit::witness(&knowledge, target, true, &bound).ok_or("no high witness")?;
+            let (lo, hi) = (audit::value_in(&low, target), audit::value_in(&high, target));
+            if !(audit::verify_witness(&knowledge, &low)
+                && audit::verify_witness(&knowledge, &high)
+                && audit::protected(a.value, (lo, hi), p))
+            {
+                return Err(format!("the witnesses of cell {} do not verify", a.cell));
+            }
+            a.witnesses = (low, high);
+        }
+        return Ok(SystemOutcome { status, knowledge, audits, repairs });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cells of an r x c table with all margins; inner index = row * c + col.
+    fn table(rows: usize, cols: usize) -> Vec<SystemCell> {
+        let mut cells: Vec<SystemCell> =
+            (0..rows * cols).map(|i| SystemCell { inner: vec![i], publishable: true }).collect();
+        for r in 0..rows {
+            cells.push(SystemCell { inner: (0..cols).map(|c| r * cols + c).collect(), publishable: true });
+        }
+        for c in 0..cols {
+            cells.push(SystemCell { inner: (0..rows).map(|r| r * cols + c).collect(), publishable: true });
+        }
+        cells.push(SystemCell { inner: (0..rows * cols).collect(), publishable: true });
+        cells
+    }
+
+    #[test]
+    fn sdctable_four_by_four_is_made_safe() {
+        // ../shared/reference/sdc/audit_cases.json, sdctable_simpleheuristic_4x4.
+        let inner: Vec<u64> = vec![30, 47, 64, 89, 90, 124, 5, 31, 92, 100, 59, 85, 800, 991, 651, 685];
+        let cells = table(4, 4);
+        let out = protect_system(&inner, &cells, Policy::UkChildren).unwrap();
+        assert_eq!(out.status[6], Status::Primary); // (x, c) = 5
+        for a in &out.audits {
+            assert!(audit::protected(a.value, a.interval, protection(Policy::UkChildren)));
+        }
+        let published: Vec<bool> = out.status.iter().map(|s| *s == Status::Published).collect();
+        let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+        assert!(!gauss::derivable(&vectors, &published, 6));
+    }
+}
