@@ -8,5 +8,6 @@ mod e2e;
 mod funnel;
 mod generator;
 mod mse_reference;
+mod protect;
 mod slt;
 mod stats_reference;

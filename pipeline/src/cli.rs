@@ -79,6 +79,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Protect count tables for publication: primary and secondary suppression of all tables of
+    /// a spec jointly, an interval audit with repair, and verified witnesses.
+    ///
+    /// cells.csv: one column per dimension (leaf codes) and `count`. spec.toml: `policy`,
+    /// `[[dimension]]` blocks with optional `[[dimension.hierarchy]]` (name, total, groups), and
+    /// `[[table]]` blocks naming a hierarchy (or `flat`) per dimension. Writes DIR/<table>.csv
+    /// (`c` for withheld cells), DIR/private/disclosure-log.json and DIR/private/audit/.
+    Protect {
+        /// The inner cells (CSV).
+        #[arg(long, value_name = "cells.csv")]
+        input: PathBuf,
+        /// The tables to publish (TOML).
+        #[arg(long, value_name = "spec.toml")]
+        spec: PathBuf,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Re-check a `protect` output from its published files and private audit model alone;
+    /// exits non-zero if any withheld cell can be narrowed inside its protection interval or a
+    /// witness fails.
+    Audit {
+        /// The output folder of `safestat protect`.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Funnel-plot limits and significance for areas or groups (UK public-health conventions).
     ///
     /// proportion: input `area,numerator,denominator`; limits are the Wilson control limits around
@@ -136,6 +162,21 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 summary.tables,
                 summary.suppressed_cells
             );
+            Ok(())
+        }
+        Command::Protect { input, spec, out } => {
+            let summary = crate::protect_command::protect(&input, &spec, &out)?;
+            eprintln!(
+                "safestat: {} cells protected, {} withheld; written to {}",
+                summary.cells,
+                summary.withheld,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Audit { dir } => {
+            let primaries = crate::protect_command::audit_output(&dir)?;
+            eprintln!("safestat: audit passed ({primaries} primary cells checked)");
             Ok(())
         }
         Command::Funnel { input, kind, out, multiplier, svg } => {

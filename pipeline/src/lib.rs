@@ -30,6 +30,7 @@ pub mod mse_command;
 pub mod output;
 pub mod population;
 pub mod prevalence;
+pub mod protect_command;
 pub mod release;
 pub mod report;
 pub mod rng;

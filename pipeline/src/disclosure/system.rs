@@ -102,8 +102,9 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
         order.sort_by_key(|&i| {
             (values[i] != 0, std::cmp::Reverse(cells[i].inner.len()), std::cmp::Reverse(values[i]), i)
         });
-        let blocked: Vec<bool> = (0..cells.len()).map(|i| primary[i] || !cells[i].publishable).collect();
-        let published = gauss::secondary_suppression(&vectors, &blocked, &order);
+        // Only primaries (small published cells and small hidden complements) must stay
+        // underivable; hidden cells are never candidates, so they are never published.
+        let published = gauss::secondary_suppression(&vectors, &primary, &order);
         let status: Vec<Status> = (0..cells.len())
             .map(|i| {
                 if primary[i] {
@@ -176,10 +177,16 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
                 .filter(|c| c.cells.iter().any(|x| cells[i].inner.contains(x)))
                 .flat_map(|c| c.cells.iter().copied())
                 .collect();
-            let candidate = (0..cells.len())
-                .filter(|&j| status[j] == Status::Published && values[j] > 0)
-                .filter(|&j| cells[j].inner.iter().any(|x| touching.contains(x)))
-                .min_by_key(|&j| (values[j], std::cmp::Reverse(cells[j].inner.len()), j));
+            // Preference: a non-zero neighbour, then a zero neighbour (zeros are not used as
+            // secondaries unless nothing else helps), then the smallest other published cell.
+            let published_cells = || (0..cells.len()).filter(|&j| status[j] == Status::Published);
+            let touches = |j: usize| cells[j].inner.iter().any(|x| touching.contains(x));
+            let key = |&j: &usize| (values[j], std::cmp::Reverse(cells[j].inner.len()), j);
+            let candidate = published_cells()
+                .filter(|&j| values[j] > 0 && touches(j))
+                .min_by_key(key)
+                .or_else(|| published_cells().filter(|&j| touches(j)).min_by_key(key))
+                .or_else(|| published_cells().min_by_key(key));
             let Some(j) = candidate else {
                 return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
             };

@@ -1,0 +1,157 @@
+//! `safestat protect` and `safestat audit`: random tables with hierarchies and linked tables are
+//! protected so that every primary meets its protection interval under the LP audit, every
+//! witness verifies (the audit re-checks both from the published files), and no published count
+//! is in 1..T.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use safestat::rng::Rng;
+
+use crate::harness::{read_csv, s, safestat, safestat_ok, temp_dir};
+
+/// A random spec and cells file: 1 to 3 dimensions of 2 to 4 leaves, some with a two-group
+/// hierarchy, and 1 or 2 tables over them (linked through shared margins).
+fn random_case(rng: &mut Rng, dir: &Path) {
+    let dims = 1 + rng.below(3) as usize;
+    let mut spec = String::from("policy = \"uk-children\"\n");
+    let mut leaves: Vec<Vec<String>> = Vec::new();
+    let mut hierarchies: Vec<Option<String>> = Vec::new();
+    for d in 0..dims {
+        // Up to 4 leaves, 3 in three-dimensional cases (keeps the LP audit quick in the suite).
+        let n = 2 + rng.below(if dims == 3 { 2 } else { 3 }) as usize;
+        let names: Vec<String> = (0..n).map(|i| format!("d{d}l{i}")).collect();
+        let _ = writeln!(spec, "\n[[dimension]]\nname = \"d{d}\"");
+        if n >= 3 && rng.bernoulli(0.6) {
+            let split = 1 + rng.below(n as u64 - 1) as usize;
+            let quote = |v: &[String]| v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(
+                spec,
+                "[[dimension.hierarchy]]\nname = \"h\"\ntotal = \"Total\"\ngroups = {{ \"g{d}a\" = [{}], \"g{d}b\" = [{}] }}",
+                quote(&names[..split]),
+                quote(&names[split..])
+            );
+            hierarchies.push(Some("h".into()));
+        } else {
+            hierarchies.push(None);
+        }
+        leaves.push(names);
+    }
+    let h = |d: usize| hierarchies[d].clone().unwrap_or_else(|| "flat".into());
+    let all: Vec<String> = (0..dims).map(|d| format!("d{d} = \"{}\"", h(d))).collect();
+    let _ = writeln!(spec, "\n[[table]]\nname = \"full\"\nhierarchies = {{ {} }}", all.join(", "));
+    if dims > 1 {
+        let _ = writeln!(spec, "\n[[table]]\nname = \"first\"\nhierarchies = {{ d0 = \"{}\" }}", h(0));
+    }
+    std::fs::write(dir.join("spec.toml"), spec).unwrap();
+    let mut cells = (0..dims).map(|d| format!("d{d}")).collect::<Vec<_>>().join(",") + ",count\n";
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+    for names in &leaves {
+        combos = combos.iter().flat_map(|c| names.iter().map(move |n| [c.clone(), vec![n.clone()]].concat())).collect();
+    }
+    for combo in combos {
+        let count = match rng.below(4) {
+            0 => 0,
+            1 => 1 + rng.below(5),
+            _ => 6 + rng.below(60),
+        };
+        let _ = writeln!(cells, "{},{count}", combo.join(","));
+    }
+    std::fs::write(dir.join("cells.csv"), cells).unwrap();
+}
+
+#[test]
+fn random_tables_are_protected_audited_and_certified() {
+    let mut rng = Rng::new(5);
+    let mut with_suppression = 0;
+    for case in 0..20 {
+        let dir = temp_dir();
+        random_case(&mut rng, &dir);
+        let out = dir.join("out");
+        let run = safestat(&[
+            "protect",
+            "--input",
+            s(&dir.join("cells.csv")),
+            "--spec",
+            s(&dir.join("spec.toml")),
+            "--out",
+            s(&out),
+        ]);
+        assert!(run.status.success(), "case {case}: {}", String::from_utf8_lossy(&run.stderr));
+        // No published count in 1..5.
+        for table in ["full.csv", "first.csv"] {
+            if !out.join(table).exists() {
+                continue;
+            }
+            let (_, rows) = read_csv(&out.join(table));
+            for row in rows {
+                let shown = row.last().unwrap();
+                if shown == "c" {
+                    with_suppression += 1;
+                } else {
+                    let v: u64 = shown.parse().unwrap();
+                    assert!(!(1..=5).contains(&v), "case {case}: {row:?}");
+                }
+            }
+        }
+        // The independent re-check: LP intervals and witnesses from the published files.
+        safestat_ok(&["audit", s(&out)]);
+    }
+    assert!(with_suppression > 20, "the random cases must exercise suppression");
+}
+
+#[test]
+fn audit_fails_when_a_published_file_reveals_a_withheld_cell() {
+    let dir = temp_dir();
+    std::fs::write(dir.join("spec.toml"), "policy = \"uk-children\"\n\n[[dimension]]\nname = \"g\"\n\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n").unwrap();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,3\nb,40\nc,25\n").unwrap();
+    let out = dir.join("out");
+    safestat_ok(&[
+        "protect",
+        "--input",
+        s(&dir.join("cells.csv")),
+        "--spec",
+        s(&dir.join("spec.toml")),
+        "--out",
+        s(&out),
+    ]);
+    let table = std::fs::read_to_string(out.join("t.csv")).unwrap();
+    assert_eq!(table, "g,count\na,c\nb,40\nc,c\nTotal,68\n");
+    safestat_ok(&["audit", s(&out)]);
+    std::fs::write(out.join("t.csv"), "g,count\na,c\nb,40\nc,25\nTotal,68\n").unwrap();
+    let audit = safestat(&["audit", s(&out)]);
+    assert_eq!(audit.status.code(), Some(1));
+}
+
+#[test]
+fn spec_errors_name_the_problem() {
+    let dir = temp_dir();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,3\n").unwrap();
+    std::fs::write(
+        dir.join("spec.toml"),
+        "policy = \"none\"\n[[dimension]]\nname = \"g\"\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n",
+    )
+    .unwrap();
+    let out = safestat(&[
+        "protect",
+        "--input",
+        s(&dir.join("cells.csv")),
+        "--spec",
+        s(&dir.join("spec.toml")),
+        "--out",
+        s(&dir.join("o")),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be turned off"));
+    std::fs::write(dir.join("spec.toml"), "policy = \"uk-children\"\n[[dimension]]\nname = \"g\"\n[[dimension.hierarchy]]\nname = \"h\"\ngroups = { x = [\"y\"], y = [\"x\"] }\n[[table]]\nname = \"t\"\nhierarchies = { g = \"h\" }\n").unwrap();
+    let out = safestat(&[
+        "protect",
+        "--input",
+        s(&dir.join("cells.csv")),
+        "--spec",
+        s(&dir.join("spec.toml")),
+        "--out",
+        s(&dir.join("o")),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cycle"), "{}", String::from_utf8_lossy(&out.stderr));
+}
