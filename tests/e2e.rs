@@ -118,8 +118,8 @@ fn sample_release_publishes_the_true_figures() {
     let white: u64 = rows.iter().find(|r| r[group] == "White").unwrap()[children].parse().unwrap();
     assert_eq!(white, expected.by_group["white"]);
 
-    let (header, rows) = read_csv(&data.join("known_to_services.csv"));
-    let row = &rows[0];
+    let (header, rows) = read_csv(&data.join("known_to_services_by_community.csv"));
+    let row = rows.iter().find(|r| r[column(&header, "ethnic_group")] == "All children").unwrap();
     assert_eq!(row[column(&header, "children")], expected.children.to_string());
     assert_eq!(row[column(&header, "known_to_services")], expected.known.to_string());
     let pct = 100.0 * expected.known as f64 / expected.children as f64;
@@ -433,4 +433,34 @@ fn rates_are_computed_from_published_rounded_counts() {
         checked += 1;
     }
     assert!(checked >= 4);
+}
+
+/// In every published table with a total, a withheld cell never stands alone in its column
+/// (it would be the total minus the others), and the private log shows a passing audit.
+#[test]
+fn no_withheld_cell_is_recoverable_by_subtraction() {
+    let out = sample_release();
+    for name in [
+        "children_by_year",
+        "children_by_community",
+        "children_by_age_band",
+        "known_to_services_by_community",
+        "known_to_services_by_year",
+    ] {
+        let (header, rows) = read_csv(&out.join(format!("release/data/{name}.csv")));
+        let count_columns: Vec<usize> =
+            ["children", "known_to_services"].iter().filter_map(|c| header.iter().position(|h| h == c)).collect();
+        let total_row = rows.len() - 1;
+        for c in count_columns {
+            if rows[total_row][c] == "c" {
+                continue;
+            }
+            let withheld = rows[..total_row].iter().filter(|r| r[c] == "c").count();
+            assert_ne!(withheld, 1, "{name}: one withheld cell in `{}` could be recovered from the total", header[c]);
+        }
+    }
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("private/disclosure-log.json")).unwrap()).unwrap();
+    assert_eq!(log["pass"], true);
+    assert!(log["tables"].as_array().unwrap().iter().all(|t| t["pass"] == true));
 }

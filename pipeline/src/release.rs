@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::disclosure::{
     self, CommunityRatesRequest, CommunityRow, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn,
-    IndicatorColumn, ProtectedRelease, RawCount, ShareRequest,
+    IndicatorColumn, ProtectedRelease, RawCount, ShareRequest, ShareRow,
 };
 use crate::domain::{AGE_BANDS, HIGH_LEVEL_GROUPS};
 use crate::engine::{self, Engine, RawColumn, RawTable};
@@ -88,8 +88,13 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
         unit: String::new(),
         dp: 0,
     };
-    let sum =
-        |keep: &dyn Fn(&InnerCell) -> bool| cells.iter().filter(|c| keep(c)).map(|c| c.children).sum::<RawCount>();
+    // The inner cells a published figure sums.
+    let sum = |keep: &dyn Fn(&InnerCell) -> bool| -> Vec<usize> {
+        cells.iter().enumerate().filter(|(_, c)| keep(c)).map(|(i, _)| i).collect()
+    };
+    let high_group = |id: &'static str| {
+        move |c: &InnerCell| crate::domain::ethnic_group(&c.ethnic_group).is_some_and(|g| g.high_id == id)
+    };
     let by_year = CountTableRequest {
         name: "children_by_year".into(),
         title: "Children identified, by year of first referral".into(),
@@ -113,12 +118,7 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
         indicator: count_indicator,
         rows: HIGH_LEVEL_GROUPS
             .iter()
-            .map(|(id, label)| {
-                let high = |c: &InnerCell| {
-                    crate::domain::ethnic_group(&c.ethnic_group).is_some_and(|g| g.high_id == *id)
-                };
-                ((*id).to_string(), (*label).to_string(), sum(&high))
-            })
+            .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
             .collect(),
         total: ("Total".into(), "All children".into()),
     };
@@ -142,17 +142,64 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
             .collect(),
         total: ("Total".into(), "All ages".into()),
     };
-    let known = ShareRequest {
-        name: "known_to_services".into(),
-        title: "Children already known to services before their first referral".into(),
-        row: ("Total".into(), "All children".into()),
+    let share_rows = |rows: Vec<(String, String, Vec<usize>)>, total_label: &str| -> Vec<ShareRow> {
+        let known = |set: &[usize]| set.iter().copied().filter(|&i| cells[i].known_to_services).collect::<Vec<usize>>();
+        let mut out: Vec<ShareRow> = rows
+            .into_iter()
+            .map(|(code, label, denominator)| ShareRow {
+                code,
+                label,
+                is_total: false,
+                numerator: known(&denominator),
+                denominator,
+            })
+            .collect();
+        let all: Vec<usize> = (0..cells.len()).collect();
+        out.push(ShareRow {
+            code: "Total".into(),
+            label: total_label.into(),
+            is_total: true,
+            numerator: known(&all),
+            denominator: all,
+        });
+        out
+    };
+    let known_by_community = ShareRequest {
+        name: "known_to_services_by_community".into(),
+        title: "Children already known to services before their first referral, by ethnic group".into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group".into(),
+            label: "Ethnic group".into(),
+            hint: "ONS 2021 high-level ethnic group".into(),
+        },
         denominator_label: "Children identified".into(),
         numerator_label: "Known to services".into(),
-        numerator: sum(&|c| c.known_to_services),
-        denominator: sum(&|_| true),
+        rows: share_rows(
+            HIGH_LEVEL_GROUPS
+                .iter()
+                .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
+                .collect(),
+            "All children",
+        ),
         level: 0.95,
     };
-    (vec![by_year, by_community, by_age], vec![known])
+    let known_by_year = ShareRequest {
+        name: "known_to_services_by_year".into(),
+        title: "Children already known to services before their first referral, by year of first referral".into(),
+        filter: FilterColumn {
+            col_name: "first_referral_year".into(),
+            label: "Year of first referral".into(),
+            hint: "The calendar year of the child's first referral in the period".into(),
+        },
+        denominator_label: "Children identified".into(),
+        numerator_label: "Known to services".into(),
+        rows: share_rows(
+            config.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+            "All years",
+        ),
+        level: 0.95,
+    };
+    (vec![by_year, by_community, by_age], vec![known_by_community, known_by_year])
 }
 
 #[derive(Debug, Serialize)]
@@ -404,8 +451,10 @@ pub fn protected_release(
     population: &[PopulationRow],
 ) -> Result<ProtectedRelease> {
     let (counts, shares) = table_requests(config, cells);
+    let inner: Vec<RawCount> = cells.iter().map(|c| c.children).collect();
     disclosure::protect(
         config.policy,
+        &inner,
         &counts,
         &shares,
         &[prevalence_request(estimates)],

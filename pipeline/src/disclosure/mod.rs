@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 pub use community::{CommunityRatesRequest, CommunityRow};
-pub use one_way::{AuditRecord, CellStatus};
+pub use one_way::CellStatus;
 pub use policy::Policy;
 pub use values::{RawCount, SafeValue, Symbol, thousands};
 
@@ -61,31 +61,45 @@ pub struct CountTableRequest {
     pub filter: FilterColumn,
     /// The count column.
     pub indicator: IndicatorColumn,
-    /// (code, label, count) per category, in publication order.
-    pub rows: Vec<(String, String, RawCount)>,
-    /// (code, label) of the total row.
+    /// (code, label, inner cells) per category, in publication order.
+    pub rows: Vec<(String, String, Vec<usize>)>,
+    /// (code, label) of the total row (the union of the rows).
     pub total: (String, String),
 }
 
-/// A request to publish a share (numerator of a denominator) with a Wilson interval.
+/// A request to publish shares (numerator of a denominator) with Wilson intervals, one row per
+/// category. The "not in the numerator" part of each row is a hidden complement.
 #[derive(Debug, Clone)]
 pub struct ShareRequest {
     /// File stem of the table.
     pub name: String,
     /// Title for readers.
     pub title: String,
-    /// (code, label) of the one row (e.g. all children).
-    pub row: (String, String),
+    /// The classification.
+    pub filter: FilterColumn,
     /// Label of the denominator, e.g. "Children identified".
     pub denominator_label: String,
-    /// Label of the numerator, e.g. "Known to services before referral".
+    /// Label of the numerator, e.g. "Known to services".
     pub numerator_label: String,
-    /// The numerator.
-    pub numerator: RawCount,
-    /// The denominator; it must equal the grand total of the count tables.
-    pub denominator: RawCount,
-    /// Confidence level of the interval, e.g. 0.95.
+    /// The rows, total last.
+    pub rows: Vec<ShareRow>,
+    /// Confidence level of the intervals, e.g. 0.95.
     pub level: f64,
+}
+
+/// One row of a share table: inner cells of the denominator and of the numerator (a subset).
+#[derive(Debug, Clone)]
+pub struct ShareRow {
+    /// Category code.
+    pub code: String,
+    /// Category label.
+    pub label: String,
+    /// Whether this is the total row.
+    pub is_total: bool,
+    /// Inner cells of the denominator.
+    pub denominator: Vec<usize>,
+    /// Inner cells of the numerator.
+    pub numerator: Vec<usize>,
 }
 
 /// A request to publish model-based estimates beside counts that another table publishes.
@@ -172,18 +186,16 @@ impl ProtectedTable {
 pub struct TableLog {
     /// The table.
     pub table: String,
-    /// Cells in the table's equation (hidden complements included, total excluded).
+    /// Distinct cells the table publishes.
     pub cells: usize,
     /// Primary suppressions.
     pub primary: usize,
-    /// Secondary suppressions.
+    /// Secondary suppressions (Gaussian elimination).
     pub secondary: usize,
-    /// Hidden complements (never published, not suppressions).
-    pub hidden: usize,
-    /// Whether the total was withheld.
-    pub total_withheld: bool,
-    /// Audited interval of each primary cell.
-    pub audit: Vec<AuditRecord>,
+    /// Suppressions added by the interval repair loop.
+    pub repair: usize,
+    /// Audited intervals of the primary cells in this table (witnesses stay private).
+    pub audit: Vec<system::PrimaryAudit>,
     /// Whether every primary met its protection interval.
     pub pass: bool,
 }
@@ -201,6 +213,10 @@ pub struct DisclosureLog {
     pub protection: ProtectionParameters,
     /// One record per table.
     pub tables: Vec<TableLog>,
+    /// Hidden complements in the system.
+    pub hidden_complements: usize,
+    /// Rounds of the interval repair loop.
+    pub repair_rounds: usize,
     /// Whether the whole release passed.
     pub pass: bool,
 }
@@ -235,154 +251,162 @@ impl ProtectedRelease {
 
     /// Number of withheld (primary or secondary) published cells across the release.
     pub fn suppressed_cells(&self) -> usize {
-        self.log.tables.iter().map(|t| t.primary + t.secondary).sum()
+        self.log.tables.iter().map(|t| t.primary + t.secondary + t.repair).sum()
     }
 }
 
-/// Protect a release's tables jointly. Fails if the audit finds any primary cell that a reader
-/// could narrow below its protection interval: then nothing may be published.
+/// Protect a release's tables jointly, as one constraint system over the inner cells
+/// ([`system::protect_system`]): primaries, Gaussian secondaries, the LP interval audit with
+/// insider check and repair, and verified witnesses. Fails if any primary cannot be protected:
+/// then nothing may be published. Estimates and community measures are then derived from the
+/// protected cells only.
 pub fn protect(
     policy: Policy,
+    inner: &[RawCount],
     counts: &[CountTableRequest],
     shares: &[ShareRequest],
     estimates: &[EstimateTableRequest],
     communities: &[CommunityRatesRequest],
 ) -> Result<ProtectedRelease> {
-    let threshold = policy.threshold();
-    let grand_totals: Vec<u64> = counts
-        .iter()
-        .map(|t| t.rows.iter().map(|r| r.2).sum::<RawCount>().get())
-        .chain(shares.iter().map(|s| s.denominator.get()))
-        .collect();
-    if grand_totals.windows(2).any(|w| w[0] != w[1]) {
-        return Err(Error::Disclosure {
-            table: counts.first().map(|t| t.name.clone()).unwrap_or_default(),
-            message: "the tables of a release do not share one grand total; they cannot be protected as one system"
-                .into(),
-        });
-    }
-    // One-way equations: each count table, then each share as numerator + hidden complement.
-    let mut equations: Vec<Vec<one_way::Cell>> = counts
-        .iter()
-        .map(|t| t.rows.iter().map(|r| one_way::Cell { value: r.2.get(), hidden: false }).collect())
-        .collect();
-    for s in shares {
-        let k = s.numerator.get();
-        let n = s.denominator.get();
-        if k > n {
-            return Err(Error::Disclosure { table: s.name.clone(), message: "numerator exceeds denominator".into() });
+    let inner_values: Vec<u64> = inner.iter().map(|c| c.get()).collect();
+    let mut cells: Vec<system::SystemCell> = Vec::new();
+    let mut index: std::collections::HashMap<Vec<usize>, usize> = std::collections::HashMap::new();
+    let mut intern = |mut set: Vec<usize>, publishable: bool, cells: &mut Vec<system::SystemCell>| -> usize {
+        set.sort_unstable();
+        set.dedup();
+        if let Some(&i) = index.get(&set) {
+            cells[i].publishable |= publishable;
+            return i;
         }
-        equations.push(vec![one_way::Cell { value: k, hidden: false }, one_way::Cell { value: n - k, hidden: true }]);
+        cells.push(system::SystemCell { inner: set.clone(), publishable });
+        index.insert(set, cells.len() - 1);
+        cells.len() - 1
+    };
+    // Each table's cells, in row order; the hidden complement of every share row.
+    let mut count_cells: Vec<Vec<usize>> = Vec::new();
+    for t in counts {
+        let mut row_cells: Vec<usize> = t.rows.iter().map(|r| intern(r.2.clone(), true, &mut cells)).collect();
+        row_cells.push(intern(t.rows.iter().flat_map(|r| r.2.iter().copied()).collect(), true, &mut cells));
+        count_cells.push(row_cells);
     }
-    // The grand total is one published figure: if any equation must withhold it, all do.
-    let mut total_withheld = false;
-    let outcomes = loop {
-        let outcomes: Vec<one_way::Outcome> =
-            equations.iter().map(|e| one_way::protect(e, threshold, total_withheld)).collect();
-        let any_withheld = outcomes.iter().any(|o| o.total.is_withheld());
-        if any_withheld == total_withheld {
-            break outcomes;
+    let mut share_cells: Vec<Vec<(usize, usize)>> = Vec::new();
+    for t in shares {
+        let mut row_cells = Vec::new();
+        for r in &t.rows {
+            if r.numerator.iter().any(|i| !r.denominator.contains(i)) {
+                return Err(Error::Disclosure {
+                    table: t.name.clone(),
+                    message: "a numerator is not part of its denominator".into(),
+                });
+            }
+            let n = intern(r.denominator.clone(), true, &mut cells);
+            let k = intern(r.numerator.clone(), true, &mut cells);
+            let complement: Vec<usize> = r.denominator.iter().copied().filter(|i| !r.numerator.contains(i)).collect();
+            if !complement.is_empty() {
+                intern(complement, false, &mut cells);
+            }
+            row_cells.push((n, k));
         }
-        total_withheld = true;
+        share_cells.push(row_cells);
+    }
+    let outcome = system::protect_system(&inner_values, &cells, policy).map_err(|message| Error::Disclosure {
+        table: counts.first().map(|t| t.name.clone()).unwrap_or_default(),
+        message: format!("{message}; nothing was published"),
+    })?;
+    let value = |cell: usize| -> u64 { cells[cell].inner.iter().map(|&i| inner_values[i]).sum() };
+    let publish = |cell: usize| {
+        if outcome.status[cell] == system::Status::Published {
+            SafeValue::count(policy.round(value(cell)))
+        } else {
+            SafeValue::missing(Symbol::C)
+        }
     };
 
     let mut tables = Vec::new();
     let mut logs = Vec::new();
-    for (i, (cells, outcome)) in equations.iter().zip(&outcomes).enumerate() {
-        let audit = one_way::audit(cells, outcome, threshold);
-        let pass = audit.iter().all(|r| r.pass);
-        let name = if i < counts.len() { counts[i].name.clone() } else { shares[i - counts.len()].name.clone() };
-        logs.push(TableLog {
-            table: name.clone(),
-            cells: cells.len(),
-            primary: outcome.cells.iter().filter(|s| **s == CellStatus::Primary).count()
-                + usize::from(outcome.total == CellStatus::Primary),
-            secondary: outcome.cells.iter().filter(|s| **s == CellStatus::Secondary).count()
-                + usize::from(outcome.total == CellStatus::Secondary),
-            hidden: cells.iter().filter(|c| c.hidden).count(),
-            total_withheld: outcome.total.is_withheld(),
-            audit,
-            pass,
+    let log_for = |name: &str, table_cells: &[usize]| {
+        let mut unique = table_cells.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let count = |s: system::Status| unique.iter().filter(|&&c| outcome.status[c] == s).count();
+        TableLog {
+            table: name.to_string(),
+            cells: unique.len(),
+            primary: count(system::Status::Primary),
+            secondary: count(system::Status::Secondary),
+            repair: count(system::Status::Repair),
+            audit: outcome.audits.iter().filter(|a| unique.contains(&a.cell)).cloned().collect(),
+            pass: true,
+        }
+    };
+    for (t, row_cells) in counts.iter().zip(&count_cells) {
+        let mut rows: Vec<ProtectedRow> = t
+            .rows
+            .iter()
+            .zip(row_cells)
+            .map(|(r, &c)| ProtectedRow {
+                category: (r.0.clone(), r.1.clone()),
+                is_total: false,
+                values: vec![publish(c)],
+            })
+            .collect();
+        let total_cell = *row_cells.last().expect("total cell");
+        rows.push(ProtectedRow { category: t.total.clone(), is_total: true, values: vec![publish(total_cell)] });
+        logs.push(log_for(&t.name, row_cells));
+        tables.push(ProtectedTable {
+            name: t.name.clone(),
+            title: t.title.clone(),
+            filter: t.filter.clone(),
+            indicators: vec![t.indicator.clone()],
+            rows,
         });
-        if !pass {
-            return Err(Error::Disclosure {
-                table: name,
-                message: "the interval audit found a suppressed cell that readers could narrow below its \
-                          protection interval; nothing was published"
-                    .into(),
-            });
-        }
-        let publish = |value: u64, status: CellStatus| {
-            if status.is_withheld() { SafeValue::missing(Symbol::C) } else { SafeValue::count(policy.round(value)) }
+    }
+    for (t, row_cells) in shares.iter().zip(&share_cells) {
+        let pct = |label: &str, col: &str| IndicatorColumn {
+            col_name: col.into(),
+            label: label.into(),
+            unit: "%".into(),
+            dp: 1,
         };
-        if i < counts.len() {
-            let request = &counts[i];
-            let mut rows: Vec<ProtectedRow> = request
-                .rows
-                .iter()
-                .zip(&outcome.cells)
-                .map(|(r, s)| ProtectedRow {
-                    category: (r.0.clone(), r.1.clone()),
-                    is_total: false,
-                    values: vec![publish(r.2.get(), *s)],
-                })
-                .collect();
-            let total: u64 = cells.iter().map(|c| c.value).sum();
-            rows.push(ProtectedRow {
-                category: request.total.clone(),
-                is_total: true,
-                values: vec![publish(total, outcome.total)],
-            });
-            tables.push(ProtectedTable {
-                name: request.name.clone(),
-                title: request.title.clone(),
-                filter: request.filter.clone(),
-                indicators: vec![request.indicator.clone()],
-                rows,
-            });
-        } else {
-            let request = &shares[i - counts.len()];
-            let n = publish(request.denominator.get(), outcome.total);
-            let k = publish(request.numerator.get(), outcome.cells[0]);
-            let [share, lower, upper] = published_share(&k, &n, request.level);
-            let pct = |label: &str, col: &str| IndicatorColumn {
-                col_name: col.into(),
-                label: label.into(),
-                unit: "%".into(),
-                dp: 1,
-            };
-            tables.push(ProtectedTable {
-                name: request.name.clone(),
-                title: request.title.clone(),
-                filter: FilterColumn {
-                    col_name: "group".into(),
-                    label: "Group".into(),
-                    hint: "The children the row describes".into(),
-                },
-                indicators: vec![
-                    IndicatorColumn {
-                        col_name: "children".into(),
-                        label: request.denominator_label.clone(),
-                        unit: String::new(),
-                        dp: 0,
-                    },
-                    IndicatorColumn {
-                        col_name: "known_to_services".into(),
-                        label: request.numerator_label.clone(),
-                        unit: String::new(),
-                        dp: 0,
-                    },
-                    pct("Percentage known to services", "percent_known"),
-                    pct(&format!("Lower {:.0}% confidence limit", request.level * 100.0), "percent_known_lower"),
-                    pct(&format!("Upper {:.0}% confidence limit", request.level * 100.0), "percent_known_upper"),
-                ],
-                rows: vec![ProtectedRow {
-                    category: request.row.clone(),
-                    is_total: true,
+        let rows = t
+            .rows
+            .iter()
+            .zip(row_cells)
+            .map(|(r, &(n, k))| {
+                let (n, k) = (publish(n), publish(k));
+                let [share, lower, upper] = published_share(&k, &n, t.level);
+                ProtectedRow {
+                    category: (r.code.clone(), r.label.clone()),
+                    is_total: r.is_total,
                     values: vec![n, k, share, lower, upper],
-                }],
-            });
-        }
+                }
+            })
+            .collect();
+        let flat: Vec<usize> = row_cells.iter().flat_map(|(n, k)| [*n, *k]).collect();
+        logs.push(log_for(&t.name, &flat));
+        tables.push(ProtectedTable {
+            name: t.name.clone(),
+            title: t.title.clone(),
+            filter: t.filter.clone(),
+            indicators: vec![
+                IndicatorColumn {
+                    col_name: "children".into(),
+                    label: t.denominator_label.clone(),
+                    unit: String::new(),
+                    dp: 0,
+                },
+                IndicatorColumn {
+                    col_name: "known_to_services".into(),
+                    label: t.numerator_label.clone(),
+                    unit: String::new(),
+                    dp: 0,
+                },
+                pct("Percentage known to services", "percent_known"),
+                pct(&format!("Lower {:.0}% confidence limit", t.level * 100.0), "percent_known_lower"),
+                pct(&format!("Upper {:.0}% confidence limit", t.level * 100.0), "percent_known_upper"),
+            ],
+            rows,
+        });
     }
     for request in estimates {
         tables.push(estimate_table(request, &tables)?);
@@ -395,10 +419,12 @@ pub fn protect(
         tables,
         log: DisclosureLog {
             policy: policy.name(),
-            threshold,
+            threshold: policy.threshold(),
             rounding_base: policy.rounding_base(),
-            protection: ProtectionParameters { upl: 1, lpl: 1, width: threshold },
+            protection: ProtectionParameters { upl: 1, lpl: 1, width: policy.threshold() },
             tables: logs,
+            hidden_complements: cells.iter().filter(|c| !c.publishable).count(),
+            repair_rounds: outcome.repairs,
             pass: true,
         },
     })
@@ -487,11 +513,7 @@ mod tests {
             title: "t".into(),
             filter: FilterColumn { col_name: "g".into(), label: "G".into(), hint: String::new() },
             indicator: IndicatorColumn { col_name: "n".into(), label: "N".into(), unit: String::new(), dp: 0 },
-            rows: values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("g{i}"), format!("G{i}"), RawCount::new(*v)))
-                .collect(),
+            rows: (0..values.len()).map(|i| (format!("g{i}"), format!("G{i}"), vec![i])).collect(),
             total: ("Total".into(), "All".into()),
         }
     }
@@ -509,7 +531,9 @@ mod tests {
                 EstimateRow { code: "g2".into(), label: "G2".into(), values: None },
             ],
         };
-        let release = protect(Policy::UkChildren, &[count_request(&[3, 40, 30])], &[], &[estimates], &[]).unwrap();
+        let inner: Vec<RawCount> = [3, 40, 30].map(RawCount::new).to_vec();
+        let release =
+            protect(Policy::UkChildren, &inner, &[count_request(&[3, 40, 30])], &[], &[estimates], &[]).unwrap();
         let table = release.table("est").unwrap();
         let text: Vec<Vec<String>> =
             table.rows().iter().map(|r| r.values.iter().map(SafeValue::csv_text).collect()).collect();
@@ -521,7 +545,8 @@ mod tests {
 
     #[test]
     fn health_policy_suppresses_to_seven_and_rounds_to_five() {
-        let release = protect(Policy::Health, &[count_request(&[7, 8, 12, 13])], &[], &[], &[]).unwrap();
+        let inner: Vec<RawCount> = [7, 8, 12, 13].map(RawCount::new).to_vec();
+        let release = protect(Policy::Health, &inner, &[count_request(&[7, 8, 12, 13])], &[], &[], &[]).unwrap();
         let cells: Vec<String> =
             release.table("by_group").unwrap().rows().iter().map(|r| r.values[0].csv_text()).collect();
         // 7 is primary; its partner is the smallest other cell (8); totals are rounded too.

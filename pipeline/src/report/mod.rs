@@ -124,7 +124,7 @@ fn headline(release: &ProtectedRelease) -> Headline {
         .table("children_by_year")
         .and_then(|t| t.rows().iter().find(|r| r.is_total))
         .map(|r| r.values[0].clone());
-    let known = release.table("known_to_services").and_then(|t| t.rows().first());
+    let known = release.table("known_to_services_by_community").and_then(|t| t.rows().iter().find(|r| r.is_total));
     let pct = |i: usize| known.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
     let prevalence = release.table("prevalence").and_then(|t| t.rows().iter().find(|r| r.is_total));
     let estimate = |i: usize| prevalence.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
@@ -307,7 +307,7 @@ struct DisclosureView {
     table: String,
     primary: usize,
     secondary: usize,
-    hidden: usize,
+    repair: usize,
     audit: &'static str,
 }
 
@@ -421,7 +421,7 @@ pub fn render_analyst(
                 table: t.table.clone(),
                 primary: t.primary,
                 secondary: t.secondary,
-                hidden: t.hidden,
+                repair: t.repair,
                 audit: if t.pass { "passed" } else { "failed" },
             })
             .collect(),
