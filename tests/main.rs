@@ -7,6 +7,7 @@ mod disclosure_reference;
 mod e2e;
 mod funnel;
 mod generator;
+mod ingest;
 mod mse_reference;
 mod protect;
 mod slt;

@@ -79,6 +79,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Turn raw linkage identifiers into a keyed pseudonym (`child_pid`, HMAC-SHA256) and drop them.
+    ///
+    /// Identifiers are trimmed and case-folded first, so the same person gets the same pid in
+    /// every agency's file under the same key. The key comes from --key-file or the
+    /// SAFESTAT_PSEUDONYM_KEY environment variable (at least 16 bytes), never from the command
+    /// line; only its fingerprint is printed.
+    Pseudonymise {
+        /// File holding the secret key (trailing line breaks ignored).
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Raw extract (CSV).
+        #[arg(long = "in", value_name = "raw.csv")]
+        input: PathBuf,
+        /// Pseudonymised output (CSV).
+        #[arg(long, value_name = "pseudo.csv")]
+        out: PathBuf,
+        /// The identifier columns, comma-separated, e.g. `nhs_number,dob,surname`.
+        #[arg(long, value_delimiter = ',', required = true)]
+        id_columns: Vec<String>,
+    },
     /// Protect count tables for publication: primary and secondary suppression of all tables of
     /// a spec jointly, an interval audit with repair, and verified witnesses.
     ///
@@ -162,6 +182,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 summary.tables,
                 summary.suppressed_cells
             );
+            Ok(())
+        }
+        Command::Pseudonymise { key_file, input, out, id_columns } => {
+            let key = crate::pseudonymise::Key::load(key_file.as_deref())?;
+            let rows = crate::pseudonymise::run(&key, &input, &out, &id_columns)?;
+            eprintln!("safestat: {rows} rows pseudonymised with key {} into {}", key.fingerprint(), out.display());
             Ok(())
         }
         Command::Protect { input, spec, out } => {

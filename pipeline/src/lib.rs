@@ -31,6 +31,7 @@ pub mod output;
 pub mod population;
 pub mod prevalence;
 pub mod protect_command;
+pub mod pseudonymise;
 pub mod release;
 pub mod report;
 pub mod rng;

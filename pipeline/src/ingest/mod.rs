@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read};
+
+use datafusion::arrow::array::Array;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -118,31 +120,13 @@ pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path,
     let sha256 = crate::output::sha256_file(path)?;
     let refuse = |message: String| Error::InputRefused { path: path.clone(), message };
 
-    let file = File::open(path).map_err(|e| Error::io("cannot read the extract", path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut head = [0u8; 4096];
-    let head_len = read_up_to(&mut reader, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
-    let head = &head[..head_len];
-    if head_len == 0 {
-        return Err(refuse("the file is empty (no header row)".into()));
-    }
-    if head.starts_with(b"PAR1") {
-        return Err(refuse("the file is Parquet, but its name or configuration says CSV".into()));
-    }
-    if head.contains(&0) {
-        return Err(refuse("the file is not a text CSV file (it contains NUL bytes)".into()));
-    }
-    let delimiter = sniff_delimiter(head);
-    let chained = std::io::Cursor::new(head.to_vec()).chain(reader);
-    let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(chained);
-
     let contract = Contract::shipped();
-    let mut record = csv::ByteRecord::new();
-    let has_header = csv.read_byte_record(&mut record).map_err(|e| refuse(csv_error_message(&e)))?;
-    if !has_header {
-        return Err(refuse("the file is empty (no header row)".into()));
-    }
-    let columns = header_columns(&record).map_err(refuse)?;
+    let mut rows = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        Rows::parquet(path).map_err(refuse)?
+    } else {
+        Rows::csv(path)?
+    };
+    let columns = rows.header().map_err(refuse)?;
     let layout = ColumnLayout::new(contract, &columns).map_err(refuse)?;
 
     std::fs::create_dir_all(dataset_dir).map_err(|e| Error::io("cannot create", dataset_dir, e))?;
@@ -167,18 +151,8 @@ pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path,
         quarantined_by_reason: BTreeMap::new(),
     };
     let validator = RowValidator { contract, layout: &layout, agency: source.agency, today };
-    loop {
-        let line = csv.position().line();
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                // The csv reader only fails on I/O; malformed quoting is read leniently and
-                // caught by the field checks.
-                return Err(refuse(csv_error_message(&e)));
-            }
-        }
-        let line = record.position().map_or(line, csv::Position::line);
+    let mut record = csv::ByteRecord::new();
+    while let Some(line) = rows.next(&mut record).map_err(refuse)? {
         if record.len() == 1 && record[0].is_empty() {
             continue; // a blank line is not a row
         }
@@ -203,6 +177,108 @@ pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path,
     sink.finish()?;
     quarantine.flush().map_err(|e| Error::io("cannot write", &quarantine_path, e))?;
     Ok(report)
+}
+
+/// The rows of an extract, as CSV byte records whatever the file format, with their line (CSV)
+/// or row (Parquet, 1-based after a notional header line) numbers.
+enum Rows {
+    Csv(csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<File>>>, Option<csv::ByteRecord>),
+    Parquet {
+        columns: Vec<String>,
+        reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+        batch: Option<datafusion::arrow::record_batch::RecordBatch>,
+        next_row: usize,
+        row_number: u64,
+    },
+}
+
+impl Rows {
+    fn csv(path: &Path) -> Result<Rows> {
+        let refuse = |message: String| Error::InputRefused { path: path.to_path_buf(), message };
+        let file = File::open(path).map_err(|e| Error::io("cannot read the extract", path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut head = [0u8; 4096];
+        let head_len = read_up_to(&mut reader, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
+        let head = &head[..head_len];
+        if head_len == 0 {
+            return Err(refuse("the file is empty (no header row)".into()));
+        }
+        if head.starts_with(b"PAR1") {
+            return Err(refuse("the file is Parquet, but its name or configuration says CSV".into()));
+        }
+        if head.contains(&0) {
+            return Err(refuse("the file is not a text CSV file (it contains NUL bytes)".into()));
+        }
+        let delimiter = sniff_delimiter(head);
+        let chained = std::io::Cursor::new(head.to_vec()).chain(reader);
+        let mut csv =
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(chained);
+        let mut header = csv::ByteRecord::new();
+        let has_header = csv.read_byte_record(&mut header).map_err(|e| refuse(csv_error_message(&e)))?;
+        if !has_header {
+            return Err(refuse("the file is empty (no header row)".into()));
+        }
+        Ok(Rows::Csv(csv, Some(header)))
+    }
+
+    fn parquet(path: &Path) -> Result<Rows, String> {
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let file = File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|_| "the file is not a readable Parquet file, but its name says Parquet".to_string())?;
+        let columns = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let reader =
+            builder.with_batch_size(8192).build().map_err(|_| "the file is not a readable Parquet file".to_string())?;
+        Ok(Rows::Parquet { columns, reader, batch: None, next_row: 0, row_number: 1 })
+    }
+
+    fn header(&mut self) -> Result<Vec<String>, String> {
+        match self {
+            Rows::Csv(_, header) => header_columns(&header.take().unwrap_or_default()),
+            Rows::Parquet { columns, .. } => Ok(columns.clone()),
+        }
+    }
+
+    /// Read the next row into `record`; returns its line number, or `None` at the end.
+    fn next(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, String> {
+        match self {
+            Rows::Csv(csv, _) => {
+                let line = csv.position().line();
+                match csv.read_byte_record(record) {
+                    Ok(false) => Ok(None),
+                    Ok(true) => Ok(Some(record.position().map_or(line, csv::Position::line))),
+                    // The csv reader only fails on I/O; malformed quoting is read leniently and
+                    // caught by the field checks.
+                    Err(e) => Err(csv_error_message(&e)),
+                }
+            }
+            Rows::Parquet { reader, batch, next_row, row_number, .. } => loop {
+                if let Some(b) = batch.as_ref().filter(|b| *next_row < b.num_rows()) {
+                    record.clear();
+                    for column in b.columns() {
+                        if column.is_null(*next_row) {
+                            record.push_field(b"");
+                        } else {
+                            let text = datafusion::arrow::util::display::array_value_to_string(column, *next_row)
+                                .map_err(|_| "a Parquet column has a type that cannot be read".to_string())?;
+                            record.push_field(text.as_bytes());
+                        }
+                    }
+                    *next_row += 1;
+                    *row_number += 1;
+                    return Ok(Some(*row_number));
+                }
+                match reader.next() {
+                    None => return Ok(None),
+                    Some(Ok(b)) => {
+                        *batch = Some(b);
+                        *next_row = 0;
+                    }
+                    Some(Err(_)) => return Err("the Parquet file is damaged".into()),
+                }
+            },
+        }
+    }
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
