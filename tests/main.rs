@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod browser;
 mod disclosure_reference;
 mod e2e;
 mod funnel;
@@ -11,4 +12,5 @@ mod ingest;
 mod mse_reference;
 mod protect;
 mod slt;
+mod snapshots_release;
 mod stats_reference;

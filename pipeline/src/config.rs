@@ -23,6 +23,8 @@ pub struct Config {
     pub area_code: String,
     /// Name of the area.
     pub area_name: String,
+    /// Who readers should contact about the release.
+    pub contact: Option<String>,
     /// First day of the period covered.
     pub period_from: Date,
     /// Last day of the period covered.
@@ -65,6 +67,8 @@ struct RawRelease {
     area_code: String,
     area_name: String,
     period: RawPeriod,
+    #[serde(default)]
+    contact: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +178,7 @@ impl Config {
             title,
             area_code: raw.release.area_code,
             area_name: raw.release.area_name.trim().to_string(),
+            contact: raw.release.contact.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
             period_from,
             period_to,
             sources,

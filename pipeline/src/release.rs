@@ -296,8 +296,16 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
         downloads.push((table.title().to_string(), data, meta));
     }
     let child_population: u64 = population.iter().map(|p| p.population).sum();
-    let page = crate::report::render_release(config, &coverage, &protected, &downloads, child_population)?;
+    let community_pages = crate::report::render_communities(config, &coverage, &protected)?;
+    for (slug, _, html) in &community_pages {
+        output::write_file(&release_dir.join("communities").join(format!("{slug}.html")), html.as_bytes())?;
+    }
+    let listed: Vec<(String, String)> =
+        community_pages.iter().map(|(slug, label, _)| (slug.clone(), label.clone())).collect();
+    let page = crate::report::render_release(config, &coverage, &protected, &downloads, child_population, &listed)?;
     output::write_file(&release_dir.join("index.html"), page.as_bytes())?;
+    let guidance = crate::report::render_guidance(config, &coverage, &protected)?;
+    output::write_file(&release_dir.join("data-guidance.html"), guidance.as_bytes())?;
     output::write_json(&private_dir.join("disclosure-log.json"), &protected.log)?;
     let analyst = crate::report::render_analyst(config, &coverage, &protected, &estimates, &reports)?;
     output::write_file(&private_dir.join("analyst.html"), analyst.as_bytes())?;

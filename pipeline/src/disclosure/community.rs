@@ -93,8 +93,14 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
         (point > 0.0 && lower > 0.0).then(|| [n / point, n / upper, n / lower])
     };
     let reference = ascertainment(&request.reference);
-    let mut rows = Vec::with_capacity(request.rows.len());
-    for row in &request.rows {
+    let mut rows = Vec::with_capacity(request.rows.len() + 1);
+    // The whole area: all children over all children's population (every group has one).
+    let whole_area = CommunityRow {
+        code: "Total".into(),
+        label: "All children".into(),
+        population_by_age: Some(area_population.clone()),
+    };
+    for row in request.rows.iter().chain(std::iter::once(&whole_area)) {
         let count = cell(published, &request.count_table, &row.code, "children")
             .ok_or_else(|| fail(format!("no count for `{}`", row.code)))?
             .clone();
@@ -169,7 +175,11 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             reliability
                 .map_or_else(|| missing(if population.is_none() { Symbol::Z } else { Symbol::X }), SafeValue::text),
         );
-        rows.push(ProtectedRow { category: (row.code.clone(), row.label.clone()), is_total: false, values });
+        rows.push(ProtectedRow {
+            category: (row.code.clone(), row.label.clone()),
+            is_total: row.code == "Total",
+            values,
+        });
     }
     let column = |col: &str, label: &str, unit: &str, dp: u8| IndicatorColumn {
         col_name: col.into(),

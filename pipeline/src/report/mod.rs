@@ -77,6 +77,7 @@ struct ReleasePage {
     headline: Headline,
     tables: Vec<TableView>,
     charts: Vec<ChartView>,
+    communities: Vec<(String, String)>,
     version: &'static str,
 }
 
@@ -150,6 +151,7 @@ pub fn render_release(
     release: &ProtectedRelease,
     downloads: &[(String, String, String)],
     child_population: u64,
+    communities: &[(String, String)],
 ) -> Result<String> {
     let tables = release.tables.iter().zip(downloads).map(|(t, (_, csv, meta))| table_view(t, csv, meta)).collect();
     let page = ReleasePage {
@@ -165,6 +167,7 @@ pub fn render_release(
         headline: headline(release),
         tables,
         charts: charts(release),
+        communities: communities.to_vec(),
         version: env!("CARGO_PKG_VERSION"),
     };
     render(&engine()?, "release/index.html", &page)
@@ -212,7 +215,7 @@ fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
         let bars: Vec<svg::Bar> = t
             .rows()
             .iter()
-            .filter(|r| r.values[rate].symbol() != Some(crate::disclosure::Symbol::Z))
+            .filter(|r| !r.is_total && r.values[rate].symbol() != Some(crate::disclosure::Symbol::Z))
             .map(|r| svg::Bar {
                 label: r.category.1.split(',').next().unwrap_or_default().to_string(),
                 value: r.values[rate].as_f64(),
@@ -237,6 +240,7 @@ fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
             let points: Vec<svg::FunnelPoint> = t
                 .rows()
                 .iter()
+                .filter(|r| !r.is_total)
                 .filter_map(|r| {
                     let (n, ratio) = (r.values[n].as_f64()?, r.values[ratio].as_f64()?);
                     (ratio > 0.0).then(|| svg::FunnelPoint {
@@ -427,4 +431,203 @@ pub fn render_analyst(
             .collect(),
     };
     render(&engine()?, "private/analyst.html", &page)
+}
+
+#[derive(Debug, Serialize)]
+struct Measure {
+    value: String,
+    lower: String,
+    upper: String,
+    shown: bool,
+}
+
+fn measure(table: &ProtectedTable, code: &str, columns: [&str; 3]) -> Measure {
+    let row = table.rows().iter().find(|r| r.category.0 == code);
+    let get = |c: &str| row.and_then(|r| column(table, c).map(|i| r.values[i].clone()));
+    let values: Vec<Option<SafeValue>> = columns.iter().map(|c| get(c)).collect();
+    Measure {
+        shown: values.iter().all(|v| v.as_ref().is_some_and(|v| v.as_f64().is_some())),
+        value: values[0].as_ref().map(SafeValue::display_text).unwrap_or_default(),
+        lower: values[1].as_ref().map(SafeValue::display_text).unwrap_or_default(),
+        upper: values[2].as_ref().map(SafeValue::display_text).unwrap_or_default(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CommunityPage {
+    title: String,
+    area_name: String,
+    area_code: String,
+    period: String,
+    policy: &'static str,
+    threshold: u64,
+    version: &'static str,
+    group: String,
+    children: String,
+    rate: Measure,
+    area_rate: Measure,
+    ratio: Measure,
+    ratio_finding: &'static str,
+    ascertainment: Measure,
+    relative: Measure,
+    relative_finding: &'static str,
+    known: Measure,
+    area_known: Measure,
+    low_reliability: bool,
+    contact: String,
+}
+
+/// A plain statement of where an interval lies relative to 1.
+fn finding(m: &Measure) -> &'static str {
+    let (lo, hi) = (m.lower.replace(',', "").parse::<f64>().ok(), m.upper.replace(',', "").parse::<f64>().ok());
+    match (m.shown, lo, hi) {
+        (true, _, Some(hi)) if hi < 1.0 => "below",
+        (true, Some(lo), _) if lo > 1.0 => "above",
+        (true, _, _) => "unclear",
+        _ => "none",
+    }
+}
+
+/// The community summaries (`release/communities/<slug>.html`): one page per ethnic group with a
+/// published count and a population, in plain language. Returns (slug, label, html).
+pub fn render_communities(
+    config: &Config,
+    coverage: &Coverage,
+    release: &ProtectedRelease,
+) -> Result<Vec<(String, String, String)>> {
+    let (Some(rates), Some(known)) =
+        (release.table("community_rates"), release.table("known_to_services_by_community"))
+    else {
+        return Ok(Vec::new());
+    };
+    let tera = engine()?;
+    let mut pages = Vec::new();
+    for row in rates.rows().iter().filter(|r| !r.is_total) {
+        let code = row.category.0.as_str();
+        let children = &row.values[0];
+        let has_population = column(rates, "child_population").is_some_and(|i| row.values[i].as_f64().is_some());
+        if children.as_count().is_none() || !has_population {
+            continue;
+        }
+        let ratio = measure(rates, code, ["reporting_ratio", "ratio_lower95", "ratio_upper95"]);
+        let relative = measure(
+            rates,
+            code,
+            ["relative_ascertainment", "relative_ascertainment_lower", "relative_ascertainment_upper"],
+        );
+        let reliability =
+            column(rates, "reliability").map(|i| row.values[i].symbol() == Some(crate::disclosure::Symbol::U));
+        let page = CommunityPage {
+            title: config.title.clone(),
+            area_name: config.area_name.clone(),
+            area_code: config.area_code.clone(),
+            period: coverage.period_label(),
+            policy: release.policy.name(),
+            threshold: release.policy.threshold(),
+            version: env!("CARGO_PKG_VERSION"),
+            group: row.category.1.clone(),
+            children: children.display_text(),
+            rate: measure(rates, code, ["rate_per_10000", "rate_lower95", "rate_upper95"]),
+            area_rate: measure(rates, "Total", ["rate_per_10000", "rate_lower95", "rate_upper95"]),
+            ratio_finding: finding(&ratio),
+            ratio,
+            ascertainment: measure(rates, code, ["ascertainment", "ascertainment_lower95", "ascertainment_upper95"]),
+            relative_finding: finding(&relative),
+            relative,
+            known: measure(known, code, ["percent_known", "percent_known_lower", "percent_known_upper"]),
+            area_known: measure(known, "Total", ["percent_known", "percent_known_lower", "percent_known_upper"]),
+            low_reliability: reliability.unwrap_or(false),
+            contact: config.contact.clone().unwrap_or_else(|| "the team that published this release".into()),
+        };
+        pages.push((code.replace('_', "-"), row.category.1.clone(), render(&tera, "release/community.html", &page)?));
+    }
+    Ok(pages)
+}
+
+#[derive(Debug, Serialize)]
+struct GuidanceColumn {
+    name: String,
+    kind: String,
+    label: String,
+    unit: String,
+}
+
+#[derive(Debug, Serialize)]
+struct GuidanceFile {
+    title: String,
+    file: String,
+    meta: String,
+    columns: Vec<GuidanceColumn>,
+}
+
+#[derive(Debug, Serialize)]
+struct GuidancePage {
+    title: String,
+    area_name: String,
+    area_code: String,
+    period: String,
+    policy: &'static str,
+    threshold: u64,
+    version: &'static str,
+    files: Vec<GuidanceFile>,
+}
+
+/// The data guidance page (`release/data-guidance.html`): every open-data file and column.
+pub fn render_guidance(config: &Config, coverage: &Coverage, release: &ProtectedRelease) -> Result<String> {
+    let standard = [
+        ("time_period", "Filter", "Calendar year the row refers to (the last year for whole-period rows)", ""),
+        ("time_identifier", "Filter", "Always \"Calendar year\"", ""),
+        ("geographic_level", "Filter", "Always \"Local authority\"", ""),
+        ("country_code", "Filter", "ONS code of the country", ""),
+        ("country_name", "Filter", "Name of the country", ""),
+        ("new_la_code", "Filter", "ONS code of the local authority", ""),
+        ("la_name", "Filter", "Name of the local authority", ""),
+        ("period_covered", "Filter", "The calendar years the figures cover", ""),
+    ];
+    let files = release
+        .tables
+        .iter()
+        .map(|t| {
+            let mut columns: Vec<GuidanceColumn> = standard
+                .iter()
+                .map(|(n, k, l, u)| GuidanceColumn {
+                    name: (*n).into(),
+                    kind: (*k).into(),
+                    label: (*l).into(),
+                    unit: (*u).into(),
+                })
+                .collect();
+            if t.filter().col_name != "time_period" {
+                columns.push(GuidanceColumn {
+                    name: t.filter().col_name.clone(),
+                    kind: "Filter".into(),
+                    label: format!("{}: {}", t.filter().label, t.filter().hint),
+                    unit: String::new(),
+                });
+            }
+            columns.extend(t.indicators().iter().map(|i| GuidanceColumn {
+                name: i.col_name.clone(),
+                kind: "Indicator".into(),
+                label: i.label.clone(),
+                unit: i.unit.clone(),
+            }));
+            GuidanceFile {
+                title: t.title().to_string(),
+                file: format!("{}.csv", t.name()),
+                meta: format!("{}.meta.csv", t.name()),
+                columns,
+            }
+        })
+        .collect();
+    let page = GuidancePage {
+        title: config.title.clone(),
+        area_name: config.area_name.clone(),
+        area_code: config.area_code.clone(),
+        period: coverage.period_label(),
+        policy: release.policy.name(),
+        threshold: release.policy.threshold(),
+        version: env!("CARGO_PKG_VERSION"),
+        files,
+    };
+    render(&engine()?, "release/data-guidance.html", &page)
 }

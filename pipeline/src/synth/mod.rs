@@ -396,6 +396,7 @@ fn write_release_toml(options: &GenerateOptions, out: &Path) -> Result<()> {
          title = \"Child sexual exploitation: annual estimates (synthetic sample)\"\n\
          area_code = \"{SAMPLE_AREA_CODE}\"\n\
          area_name = \"{SAMPLE_AREA_NAME}\"\n\
+         contact = \"The statistics team, statistics@example.org (synthetic sample)\"\n\
          period = {{ from = \"{from}-01-01\", to = \"{to}-12-31\" }}\n",
         seed = options.seed,
         children = options.children,
