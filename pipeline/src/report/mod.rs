@@ -65,20 +65,41 @@ struct ChartView {
 
 #[derive(Debug, Serialize)]
 struct ReleasePage {
-    title: String,
-    area_name: String,
-    area_code: String,
-    period: String,
+    #[serde(flatten)]
+    base: PageBase,
     from_year: i32,
     to_year: i32,
-    policy: &'static str,
-    threshold: u64,
     child_population: String,
     headline: Headline,
     tables: Vec<TableView>,
     charts: Vec<ChartView>,
     communities: Vec<(String, String)>,
+}
+
+/// What every page shows in its header and footer.
+#[derive(Debug, Serialize)]
+struct PageBase {
+    title: String,
+    area_name: String,
+    area_code: String,
+    period: String,
+    policy: &'static str,
+    threshold: u64,
     version: &'static str,
+}
+
+impl PageBase {
+    fn new(config: &Config, coverage: &Coverage, release: &ProtectedRelease) -> PageBase {
+        PageBase {
+            title: config.title.clone(),
+            area_name: config.area_name.clone(),
+            area_code: config.area_code.clone(),
+            period: coverage.period_label(),
+            policy: release.policy.name(),
+            threshold: release.policy.threshold(),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
 }
 
 fn engine() -> Result<Tera> {
@@ -155,20 +176,14 @@ pub fn render_release(
 ) -> Result<String> {
     let tables = release.tables.iter().zip(downloads).map(|(t, (_, csv, meta))| table_view(t, csv, meta)).collect();
     let page = ReleasePage {
-        title: config.title.clone(),
-        area_name: config.area_name.clone(),
-        area_code: config.area_code.clone(),
-        period: coverage.period_label(),
+        base: PageBase::new(config, coverage, release),
         from_year: coverage.from_year,
         to_year: coverage.to_year,
-        policy: release.policy.name(),
-        threshold: release.policy.threshold(),
         child_population: thousands(child_population),
         headline: headline(release),
         tables,
         charts: charts(release),
         communities: communities.to_vec(),
-        version: env!("CARGO_PKG_VERSION"),
     };
     render(&engine()?, "release/index.html", &page)
 }
@@ -317,15 +332,10 @@ struct DisclosureView {
 
 #[derive(Debug, Serialize)]
 struct AnalystPage {
-    title: String,
-    area_name: String,
-    area_code: String,
-    period: String,
-    policy: &'static str,
-    threshold: u64,
+    #[serde(flatten)]
+    base: PageBase,
     threshold_p: f64,
     level: String,
-    version: &'static str,
     models: Vec<ModelRowView>,
     sources: Vec<SourceView>,
     disclosure: Vec<DisclosureView>,
@@ -392,15 +402,9 @@ pub fn render_analyst(
     sources: &[crate::ingest::SourceReport],
 ) -> Result<String> {
     let page = AnalystPage {
-        title: config.title.clone(),
-        area_name: config.area_name.clone(),
-        area_code: config.area_code.clone(),
-        period: coverage.period_label(),
-        policy: release.policy.name(),
-        threshold: release.policy.threshold(),
+        base: PageBase::new(config, coverage, release),
         threshold_p: crate::prevalence::STEPWISE_THRESHOLD,
         level: format!("{:.0}%", crate::prevalence::LEVEL * 100.0),
-        version: env!("CARGO_PKG_VERSION"),
         models: estimates.iter().flat_map(model_rows).collect(),
         sources: sources
             .iter()
@@ -455,13 +459,8 @@ fn measure(table: &ProtectedTable, code: &str, columns: [&str; 3]) -> Measure {
 
 #[derive(Debug, Serialize)]
 struct CommunityPage {
-    title: String,
-    area_name: String,
-    area_code: String,
-    period: String,
-    policy: &'static str,
-    threshold: u64,
-    version: &'static str,
+    #[serde(flatten)]
+    base: PageBase,
     group: String,
     children: String,
     rate: Measure,
@@ -518,13 +517,7 @@ pub fn render_communities(
         let reliability =
             column(rates, "reliability").map(|i| row.values[i].symbol() == Some(crate::disclosure::Symbol::U));
         let page = CommunityPage {
-            title: config.title.clone(),
-            area_name: config.area_name.clone(),
-            area_code: config.area_code.clone(),
-            period: coverage.period_label(),
-            policy: release.policy.name(),
-            threshold: release.policy.threshold(),
-            version: env!("CARGO_PKG_VERSION"),
+            base: PageBase::new(config, coverage, release),
             group: row.category.1.clone(),
             children: children.display_text(),
             rate: measure(rates, code, ["rate_per_10000", "rate_lower95", "rate_upper95"]),
@@ -562,13 +555,8 @@ struct GuidanceFile {
 
 #[derive(Debug, Serialize)]
 struct GuidancePage {
-    title: String,
-    area_name: String,
-    area_code: String,
-    period: String,
-    policy: &'static str,
-    threshold: u64,
-    version: &'static str,
+    #[serde(flatten)]
+    base: PageBase,
     files: Vec<GuidanceFile>,
 }
 
@@ -619,15 +607,6 @@ pub fn render_guidance(config: &Config, coverage: &Coverage, release: &Protected
             }
         })
         .collect();
-    let page = GuidancePage {
-        title: config.title.clone(),
-        area_name: config.area_name.clone(),
-        area_code: config.area_code.clone(),
-        period: coverage.period_label(),
-        policy: release.policy.name(),
-        threshold: release.policy.threshold(),
-        version: env!("CARGO_PKG_VERSION"),
-        files,
-    };
+    let page = GuidancePage { base: PageBase::new(config, coverage, release), files };
     render(&engine()?, "release/data-guidance.html", &page)
 }
