@@ -464,3 +464,24 @@ fn no_withheld_cell_is_recoverable_by_subtraction() {
     assert_eq!(log["pass"], true);
     assert!(log["tables"].as_array().unwrap().iter().all(|t| t["pass"] == true));
 }
+
+#[test]
+fn analyst_report_shows_true_list_overlaps_and_stays_private() {
+    let out = sample_release();
+    let pids = |agency: &str| -> std::collections::HashSet<String> {
+        let (header, rows) = read_csv(&repo().join("data-samples").join(format!("{agency}.csv")));
+        let c = column(&header, "child_pid");
+        rows.into_iter().map(|r| r[c].clone()).collect()
+    };
+    let both = pids("police").intersection(&pids("childrens_social_care")).count();
+    let html = scraper::Html::parse_document(&std::fs::read_to_string(out.join("private/analyst.html")).unwrap());
+    let tr = scraper::Selector::parse("tr").unwrap();
+    let cells = scraper::Selector::parse("th, td").unwrap();
+    let row = html
+        .select(&tr)
+        .map(|r| r.select(&cells).map(|c| c.text().collect::<String>()).collect::<Vec<_>>())
+        .find(|r| r.len() == 3 && r[0] == "Police" && r[1] == "Children's social care")
+        .expect("an overlap row for police and social care");
+    assert_eq!(row[2].replace(',', ""), both.to_string());
+    assert!(!out.join("release").join("analyst.html").exists(), "the analyst report is never in release/");
+}

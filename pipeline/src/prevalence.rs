@@ -57,6 +57,9 @@ pub struct PrevalenceEstimate {
     pub selected: std::result::Result<ModelSummary, String>,
     /// The main-effects model (sensitivity), or why there is none.
     pub main_effects: std::result::Result<ModelSummary, String>,
+    /// Children on each pair of lists (and on each list), for the analyst report: `(list, list,
+    /// children)`, with equal names for a list's own total.
+    pub overlaps: Vec<(String, String, u64)>,
     /// For a community over the whole period: `[point, lower, upper]` from the stratified model
     /// (all communities fitted together, agency dependence shared), with the log-normal interval.
     pub stratified: Option<[f64; 3]>,
@@ -101,6 +104,13 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
     let mut whole_period_strata: Vec<(String, CaptureTable)> = Vec::new();
     for ((window, stratum), counts) in cells {
         let table = CaptureTable::new(lists.clone(), counts).map_err(|e| fail(&e))?;
+        let overlaps: Vec<(String, String, u64)> = (0..table.t())
+            .flat_map(|j| (j..table.t()).map(move |k| (j, k)))
+            .map(|(j, k)| {
+                let n = if j == k { table.list_total(j) } else { table.overlap(j, k) };
+                (lists[j].clone(), lists[k].clone(), n as u64)
+            })
+            .collect();
         if window == "whole_period" && stratum != "all" && table.n_observed() >= MIN_OBSERVED {
             whole_period_strata.push((stratum.clone(), table.clone()));
         }
@@ -128,6 +138,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             chao,
             selected,
             main_effects,
+            overlaps,
             stratified: None,
         });
     }

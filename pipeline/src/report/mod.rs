@@ -337,6 +337,7 @@ struct AnalystPage {
     threshold_p: f64,
     level: String,
     models: Vec<ModelRowView>,
+    overlaps: Vec<(String, String, String)>,
     sources: Vec<SourceView>,
     disclosure: Vec<DisclosureView>,
 }
@@ -406,6 +407,11 @@ pub fn render_analyst(
         threshold_p: crate::prevalence::STEPWISE_THRESHOLD,
         level: format!("{:.0}%", crate::prevalence::LEVEL * 100.0),
         models: estimates.iter().flat_map(model_rows).collect(),
+        overlaps: estimates
+            .iter()
+            .find(|e| e.window == "whole_period" && e.stratum == "all")
+            .map(|e| e.overlaps.iter().map(|(a, b, n)| (a.clone(), b.clone(), thousands(*n))).collect())
+            .unwrap_or_default(),
         sources: sources
             .iter()
             .map(|s| SourceView {
