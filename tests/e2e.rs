@@ -485,3 +485,25 @@ fn analyst_report_shows_true_list_overlaps_and_stays_private() {
     assert_eq!(row[2].replace(',', ""), both.to_string());
     assert!(!out.join("release").join("analyst.html").exists(), "the analyst report is never in release/");
 }
+
+/// The generator lowers police and social-care capture for some communities (truth.json): for
+/// the high-level group made up mostly of them, those two agencies' shares of the estimated
+/// victims, relative to the White group's, must have upper limits below 1.
+#[test]
+fn agencies_that_under_capture_a_community_are_flagged() {
+    let out = sample_release();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let multipliers = truth["capture"]["police_and_social_care_multiplier_by_group"].as_object().unwrap();
+    assert!(
+        multipliers["asian_pakistani"].as_f64().unwrap() < 1.0,
+        "the sample under-captures Pakistani-heritage children"
+    );
+    let (header, rows) = read_csv(&out.join("release/data/agency_capture_by_community.csv"));
+    for agency in ["Police", "Children's social care"] {
+        let label = format!("Asian, Asian British or Asian Welsh, {agency}");
+        let row = rows.iter().find(|r| r[column(&header, "ethnic_group_and_agency")] == label).unwrap();
+        let upper: f64 = row[column(&header, "relative_share_upper")].parse().unwrap();
+        assert!(upper < 1.0, "{label}: {row:?}");
+    }
+}

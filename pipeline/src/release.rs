@@ -115,7 +115,7 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
             label: "Ethnic group".into(),
             hint: "ONS 2021 high-level ethnic group, harmonised from each agency's codes; 'Not known' is a group of its own".into(),
         },
-        indicator: count_indicator,
+        indicator: count_indicator.clone(),
         rows: HIGH_LEVEL_GROUPS
             .iter()
             .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
@@ -141,6 +141,51 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
             .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.age_band == *band)))
             .collect(),
         total: ("Total".into(), "All ages".into()),
+    };
+    let by_community_age = CountTableRequest {
+        name: "children_by_community_and_age".into(),
+        title: "Children identified, by ethnic group and age at first referral".into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group_and_age".into(),
+            label: "Ethnic group and age".into(),
+            hint: "ONS 2021 high-level ethnic group and age band at first referral".into(),
+        },
+        indicator: count_indicator.clone(),
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .flat_map(|(id, label)| AGE_BANDS.iter().map(move |(band, _, _)| (*id, *label, *band)))
+            .map(|(id, label, band)| {
+                let group = high_group(id);
+                (format!("{id}:{band}"), format!("{label}, {band} years"), sum(&|c| group(c) && c.age_band == band))
+            })
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
+    let by_community_agency = CountTableRequest {
+        name: "children_by_community_and_agency".into(),
+        title:
+            "Children recorded by each agency, by ethnic group (a child recorded by several agencies counts in each)"
+                .into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group_and_agency".into(),
+            label: "Ethnic group and agency".into(),
+            hint: "ONS 2021 high-level ethnic group and the agency that recorded the child".into(),
+        },
+        indicator: count_indicator.clone(),
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .flat_map(|(id, label)| config.sources.iter().map(move |s| (*id, *label, s.agency)))
+            .map(|(id, label, agency)| {
+                let group = high_group(id);
+                let bit = agency.bit() as u32;
+                (
+                    format!("{id}:{}", agency.code()),
+                    format!("{label}, {}", agency.label()),
+                    sum(&|c| group(c) && c.agency_mask & bit != 0),
+                )
+            })
+            .collect(),
+        total: ("Total".into(), "All records by agency (children counted once per agency)".into()),
     };
     let share_rows = |rows: Vec<(String, String, Vec<usize>)>, total_label: &str| -> Vec<ShareRow> {
         let known = |set: &[usize]| set.iter().copied().filter(|&i| cells[i].known_to_services).collect::<Vec<usize>>();
@@ -199,7 +244,34 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
         ),
         level: 0.95,
     };
-    (vec![by_year, by_community, by_age], vec![known_by_community, known_by_year])
+    let known_by_agency = ShareRequest {
+        name: "known_to_services_by_agency".into(),
+        title: "Children already known to services before their first referral, by the agency that recorded them"
+            .into(),
+        filter: FilterColumn {
+            col_name: "agency".into(),
+            label: "Agency".into(),
+            hint: "The agency list (a child recorded by several agencies appears in each)".into(),
+        },
+        denominator_label: "Children recorded by the agency".into(),
+        numerator_label: "Known to services".into(),
+        rows: share_rows(
+            config
+                .sources
+                .iter()
+                .map(|s| {
+                    let bit = s.agency.bit() as u32;
+                    (s.agency.code().to_string(), s.agency.label().to_string(), sum(&|c| c.agency_mask & bit != 0))
+                })
+                .collect(),
+            "All children",
+        ),
+        level: 0.95,
+    };
+    (
+        vec![by_year, by_community, by_age, by_community_age, by_community_agency],
+        vec![known_by_community, known_by_year, known_by_agency],
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -413,7 +485,7 @@ pub fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequ
 }
 
 /// The community measures request: populations per high-level group and age band.
-pub fn community_request(population: &[PopulationRow]) -> CommunityRatesRequest {
+pub fn community_request(config: &Config, population: &[PopulationRow]) -> CommunityRatesRequest {
     let rows = HIGH_LEVEL_GROUPS
         .iter()
         .map(|(id, label)| {
@@ -443,6 +515,9 @@ pub fn community_request(population: &[PopulationRow]) -> CommunityRatesRequest 
         title: "Recorded rates, reporting ratios and the share of estimated victims identified, by ethnic group".into(),
         count_table: "children_by_community".into(),
         age_table: "children_by_age_band".into(),
+        community_age_table: "children_by_community_and_age".into(),
+        agency_table: "children_by_community_and_agency".into(),
+        agencies: config.sources.iter().map(|s| (s.agency.code().to_string(), s.agency.label().to_string())).collect(),
         estimate_table: "prevalence".into(),
         reference: "white".into(),
         rows,
@@ -466,6 +541,6 @@ pub fn protected_release(
         &counts,
         &shares,
         &[prevalence_request(estimates)],
-        &[community_request(population)],
+        &[community_request(config, population)],
     )
 }

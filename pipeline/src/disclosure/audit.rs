@@ -85,14 +85,50 @@ pub fn interval(k: &Knowledge, target: &[usize], extra: &[Constraint]) -> Option
     Some(((lo - 1e-6).ceil() as i64, (hi + 1e-6).floor() as i64))
 }
 
+/// An interval with the (LP) tables attaining its lower and upper ends.
+pub type IntervalWithSolutions = ((i64, i64), Vec<f64>, Vec<f64>);
+
+/// Like [`interval`], with the optimal tables attaining the lower and the upper end.
+pub fn interval_with_solutions(k: &Knowledge, target: &[usize], extra: &[Constraint]) -> Option<IntervalWithSolutions> {
+    let (lo, low) = solve(k, target, OptimizationDirection::Minimize, extra, false)?;
+    let (hi, high) = solve(k, target, OptimizationDirection::Maximize, extra, false)?;
+    Some((((lo - 1e-6).ceil() as i64, (hi + 1e-6).floor() as i64), low, high))
+}
+
+/// One end of the interval under extra constraints (`high`: the maximum).
+pub fn bound(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<i64> {
+    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+    let (v, _) = solve(k, target, direction, extra, false)?;
+    Some(if high { (v + 1e-6).floor() as i64 } else { (v - 1e-6).ceil() as i64 })
+}
+
 /// Whether an interval meets the protection interval of a cell of value `v`.
 pub fn protected(v: i64, (lo, hi): (i64, i64), p: Protection) -> bool {
     lo <= v - v.min(p.lpl) && hi >= v + p.upl && hi - lo >= p.width
 }
 
 /// An integer table that satisfies every constraint, with the target as low (or high) as possible.
+///
+/// The LP optimum is tried first: on table structures its vertex is usually integral, and a
+/// rounded vertex that the integer checker accepts is a valid witness. Otherwise an integer
+/// program is solved.
 pub fn witness(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<Vec<i64>> {
     let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+    if let Some((objective, values)) = solve(k, target, direction, extra, false) {
+        let rounded: Vec<i64> = values.iter().map(|v| v.round() as i64).collect();
+        let integral = values.iter().all(|v| (v - v.round()).abs() < 1e-6);
+        let meets_extra = extra.iter().all(|c| {
+            let sum: i64 = c.cells.iter().map(|&i| rounded[i]).sum();
+            c.lo <= sum && sum <= c.hi
+        });
+        if integral
+            && meets_extra
+            && verify_witness(k, &rounded)
+            && (value_in(&rounded, target) as f64 - objective).abs() < 1e-6
+        {
+            return Some(rounded);
+        }
+    }
     let (_, values) = solve(k, target, direction, extra, true)?;
     Some(values.iter().map(|v| v.round() as i64).collect())
 }

@@ -43,6 +43,13 @@ pub struct CommunityRatesRequest {
     pub count_table: String,
     /// Published counts per age band (all children), for the expected counts.
     pub age_table: String,
+    /// Published counts per community and age band (codes `<community>:<band>`), for the
+    /// directly standardised rates.
+    pub community_age_table: String,
+    /// Published counts per community and agency (codes `<community>:<agency>`).
+    pub agency_table: String,
+    /// The agencies (code, label) in list order.
+    pub agencies: Vec<(String, String)>,
     /// Published estimates per community (for ascertainment).
     pub estimate_table: String,
     /// Code of the reference community for relative ascertainment.
@@ -155,6 +162,41 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
                 }
             }
         }
+        // Directly standardised rate per 10,000, the area's child population by age as standard.
+        let bands: Vec<&str> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| r.category.0.as_str()).collect();
+        let age_counts_of = |code: &str| -> Option<Vec<SafeValue>> {
+            if code == "Total" {
+                return Some(age_counts.iter().map(|v| (*v).clone()).collect());
+            }
+            bands
+                .iter()
+                .map(|b| cell(published, &request.community_age_table, &format!("{code}:{b}"), "children").cloned())
+                .collect()
+        };
+        match (row.population_by_age.as_ref(), age_counts_of(&row.code)) {
+            (None, _) => values.extend(std::iter::repeat_n(missing(Symbol::Z), 3)),
+            (Some(_), None) => values.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
+            (Some(pops), Some(counts)) => {
+                let numbers: Option<Vec<f64>> = counts.iter().map(SafeValue::as_f64).collect();
+                match numbers {
+                    None => values.extend(std::iter::repeat_n(
+                        missing(withheld_or(counts.iter().find(|c| c.as_f64().is_none()), Symbol::X)),
+                        3,
+                    )),
+                    Some(n) if n.iter().sum::<f64>() < MIN_RATIO_EVENTS as f64 || pops.iter().any(|p| *p <= 0.0) => {
+                        values.extend(std::iter::repeat_n(missing(Symbol::X), 3));
+                    }
+                    Some(n) => match rates::dsr(&n, pops, &area_population, request.multiplier, request.level) {
+                        Some(d) => {
+                            values.push(SafeValue::decimal(d.value, 1));
+                            values.push(d.lower.map_or(missing(Symbol::X), |v| SafeValue::decimal(v.max(0.0), 1)));
+                            values.push(d.upper.map_or(missing(Symbol::X), |v| SafeValue::decimal(v, 1)));
+                        }
+                        None => values.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
+                    },
+                }
+            }
+        }
         // Ascertainment and ascertainment relative to the reference group.
         match (ascertainment(&row.code), reference) {
             (Some(a), Some(r)) => {
@@ -204,6 +246,9 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             column("reporting_ratio", "Standardised reporting ratio", "ratio", 2),
             column("ratio_lower95", "Ratio: lower 95% limit", "ratio", 2),
             column("ratio_upper95", "Ratio: upper 95% limit", "ratio", 2),
+            column("dsr_per_10000", "Age-standardised rate per 10,000 children", "per 10,000", 1),
+            column("dsr_lower95", "Age-standardised rate: lower 95% limit", "per 10,000", 1),
+            column("dsr_upper95", "Age-standardised rate: upper 95% limit", "per 10,000", 1),
             column("ascertainment", "Share of estimated victims identified", "%", 1),
             column("ascertainment_lower95", "Share identified: lower 95% limit", "%", 1),
             column("ascertainment_upper95", "Share identified: upper 95% limit", "%", 1),
@@ -214,4 +259,83 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
         ],
         rows,
     })
+}
+
+/// Which agency records which community: children recorded by each agency as a share of the
+/// estimated victims in the community, and that share relative to the reference community's
+/// share for the same agency. Built from published counts and published estimates only.
+pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &[ProtectedTable]) -> ProtectedTable {
+    let mut rows = Vec::new();
+    let estimate = |code: &str| -> Option<[f64; 3]> {
+        Some([
+            cell(published, "prevalence", code, "estimated_children")?.as_f64()?,
+            cell(published, "prevalence", code, "estimate_lower95")?.as_f64()?,
+            cell(published, "prevalence", code, "estimate_upper95")?.as_f64()?,
+        ])
+    };
+    let share = |code: &str, agency: &str| -> Option<[f64; 3]> {
+        let n = cell(published, &request.agency_table, &format!("{code}:{agency}"), "children")?.as_f64()?;
+        let [point, lower, upper] = estimate(code)?;
+        (lower > 0.0).then(|| [n / point, n / upper, (n / lower).min(1.0)])
+    };
+    for row in &request.rows {
+        for (agency, agency_label) in &request.agencies {
+            let count = cell(published, &request.agency_table, &format!("{}:{agency}", row.code), "children")
+                .cloned()
+                .unwrap_or_else(|| SafeValue::missing(Symbol::X));
+            let mut values = vec![count.clone()];
+            match (share(&row.code, agency), share(&request.reference, agency)) {
+                (Some(a), reference) => {
+                    values.extend([
+                        SafeValue::decimal(100.0 * a[0], 1),
+                        SafeValue::decimal(100.0 * a[1], 1),
+                        SafeValue::decimal(100.0 * a[2], 1),
+                    ]);
+                    match reference {
+                        Some(r) if r[0] > 0.0 && r[1] > 0.0 => values.extend([
+                            SafeValue::decimal(a[0] / r[0], 2),
+                            SafeValue::decimal(a[1] / r[2], 2),
+                            SafeValue::decimal(a[2] / r[1], 2),
+                        ]),
+                        _ => values.extend(std::iter::repeat_n(SafeValue::missing(Symbol::X), 3)),
+                    }
+                }
+                (None, _) => {
+                    values.extend(std::iter::repeat_n(SafeValue::missing(withheld_or(Some(&count), Symbol::X)), 6));
+                }
+            }
+            rows.push(ProtectedRow {
+                category: (format!("{}:{agency}", row.code), format!("{}, {agency_label}", row.label)),
+                is_total: false,
+                values,
+            });
+        }
+    }
+    let column = |col: &str, label: &str, unit: &str, dp: u8| IndicatorColumn {
+        col_name: col.into(),
+        label: label.into(),
+        unit: unit.into(),
+        dp,
+    };
+    ProtectedTable {
+        name: "agency_capture_by_community".into(),
+        title:
+            "Which agency records which community: children recorded by each agency as a share of the estimated victims"
+                .into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group_and_agency".into(),
+            label: "Ethnic group and agency".into(),
+            hint: "ONS 2021 high-level ethnic group and the agency".into(),
+        },
+        indicators: vec![
+            column("children", "Children recorded by the agency", "", 0),
+            column("share_of_estimated", "Share of estimated victims recorded by the agency", "%", 1),
+            column("share_lower95", "Share: lower 95% limit", "%", 1),
+            column("share_upper95", "Share: upper 95% limit", "%", 1),
+            column("relative_share", "Share relative to the reference group, same agency", "ratio", 2),
+            column("relative_share_lower", "Relative share: lower limit", "ratio", 2),
+            column("relative_share_upper", "Relative share: upper limit", "ratio", 2),
+        ],
+        rows,
+    }
 }

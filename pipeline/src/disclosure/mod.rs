@@ -413,6 +413,7 @@ pub fn protect(
     }
     for request in communities {
         tables.push(community::community_table(request, &tables)?);
+        tables.push(community::agency_capture_table(request, &tables));
     }
     Ok(ProtectedRelease {
         policy,

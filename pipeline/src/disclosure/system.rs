@@ -85,41 +85,99 @@ fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
 }
 
 /// Protect a system. Fails (nothing may be published) if no repair can protect a primary.
+///
+/// Inner cells that belong to exactly the same cells are indistinguishable to any reader, so they
+/// are merged into one variable ("atom") for the elimination and the audit; witnesses are
+/// expanded back to inner cells (each atom's value on its first inner cell).
 pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
+    let mut membership: Vec<Vec<usize>> = vec![Vec::new(); inner_values.len()];
+    for (c, cell) in cells.iter().enumerate() {
+        for &i in &cell.inner {
+            membership[i].push(c);
+        }
+    }
+    let mut atom_of: std::collections::HashMap<&[usize], usize> = std::collections::HashMap::new();
+    let mut first_inner: Vec<usize> = Vec::new();
+    let mut atom_values: Vec<u64> = Vec::new();
+    let mut inner_atom: Vec<Option<usize>> = vec![None; inner_values.len()];
+    for (i, m) in membership.iter().enumerate() {
+        if m.is_empty() {
+            continue;
+        }
+        let a = *atom_of.entry(m.as_slice()).or_insert_with(|| {
+            first_inner.push(i);
+            atom_values.push(0);
+            first_inner.len() - 1
+        });
+        atom_values[a] += inner_values[i];
+        inner_atom[i] = Some(a);
+    }
+    let atom_cells: Vec<SystemCell> = cells
+        .iter()
+        .map(|c| {
+            let mut inner: Vec<usize> = c.inner.iter().filter_map(|&i| inner_atom[i]).collect();
+            inner.sort_unstable();
+            inner.dedup();
+            SystemCell { inner, publishable: c.publishable }
+        })
+        .collect();
+    let mut outcome = protect_atoms(&atom_values, &atom_cells, policy)?;
+    let expand = |w: &[i64]| -> Vec<i64> {
+        let mut full = vec![0; inner_values.len()];
+        for (a, &i) in first_inner.iter().enumerate() {
+            full[i] = w[a];
+        }
+        full
+    };
+    for a in &mut outcome.audits {
+        a.witnesses = (expand(&a.witnesses.0), expand(&a.witnesses.1));
+    }
+    outcome.knowledge = Knowledge {
+        inner_cells: inner_values.len(),
+        constraints: outcome
+            .knowledge
+            .constraints
+            .iter()
+            .zip((0..cells.len()).filter(|&i| outcome.status[i] == Status::Published))
+            .map(|(c, i)| Constraint { cells: cells[i].inner.clone(), lo: c.lo, hi: c.hi })
+            .collect(),
+        cap: outcome.knowledge.cap,
+    };
+    Ok(outcome)
+}
+
+fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
     let threshold = policy.threshold();
     let p = protection(policy);
     let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
     let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
     let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
-    let mut repaired = vec![false; cells.len()];
+    // Priority: zeros first (never used as secondaries), then cells made of many inner cells
+    // (margins), then large counts; ties by index. Deterministic.
+    let mut order: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].publishable && !primary[i]).collect();
+    order.sort_by_key(|&i| (values[i] != 0, std::cmp::Reverse(cells[i].inner.len()), std::cmp::Reverse(values[i]), i));
+    // Only primaries (small published cells and small hidden complements) must stay underivable;
+    // hidden cells are never candidates, so they are never published.
+    let published = gauss::secondary_suppression(&vectors, &primary, &order);
+    let mut status: Vec<Status> = (0..cells.len())
+        .map(|i| {
+            if primary[i] {
+                Status::Primary
+            } else if !cells[i].publishable {
+                Status::Hidden
+            } else if published[i] {
+                Status::Published
+            } else {
+                Status::Secondary
+            }
+        })
+        .collect();
+    // The repair loop only ever withholds more, so intervals only widen: a primary that passed
+    // stays passed and is not audited again.
+    let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
     let mut repairs = 0;
     loop {
-        // Priority: zeros first (never used as secondaries), then cells made of many inner cells
-        // (margins), then large counts; ties by index. Deterministic.
-        let mut order: Vec<usize> =
-            (0..cells.len()).filter(|&i| cells[i].publishable && !primary[i] && !repaired[i]).collect();
-        order.sort_by_key(|&i| {
-            (values[i] != 0, std::cmp::Reverse(cells[i].inner.len()), std::cmp::Reverse(values[i]), i)
-        });
-        // Only primaries (small published cells and small hidden complements) must stay
-        // underivable; hidden cells are never candidates, so they are never published.
-        let published = gauss::secondary_suppression(&vectors, &primary, &order);
-        let status: Vec<Status> = (0..cells.len())
-            .map(|i| {
-                if primary[i] {
-                    Status::Primary
-                } else if !cells[i].publishable {
-                    Status::Hidden
-                } else if repaired[i] {
-                    Status::Repair
-                } else if published[i] {
-                    Status::Published
-                } else {
-                    Status::Secondary
-                }
-            })
-            .collect();
         let knowledge = Knowledge {
             inner_cells: inner_values.len(),
             constraints: (0..cells.len())
@@ -129,14 +187,16 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
             cap,
         };
         let mut failing: Option<usize> = None;
-        let mut audits = Vec::new();
-        for i in (0..cells.len()).filter(|&i| primary[i]) {
+        let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
+        for i in pending {
             let v = i64::try_from(values[i]).unwrap_or(i64::MAX);
-            let outsider =
-                audit::interval(&knowledge, &cells[i].inner, &[]).ok_or("the published figures are inconsistent")?;
+            let (outsider, low, high) = audit::interval_with_solutions(&knowledge, &cells[i].inner, &[])
+                .ok_or("the published figures are inconsistent")?;
             let mut insider = outsider;
             let mut ok = audit::protected(v, outsider, p);
-            // Insider: knows another withheld, non-zero cell that shares a published figure is >= 1.
+            // Insider: knows another withheld, non-zero cell that shares a published figure is
+            // >= 1. Adding that constraint cannot move an optimum whose table already has the
+            // cell >= 1, so only the other ends are solved again.
             for j in (0..cells.len()).filter(|&j| j != i && status[j] != Status::Published && values[j] > 0) {
                 if !ok {
                     break;
@@ -149,18 +209,30 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
                     continue;
                 }
                 let extra = [Constraint { cells: cells[j].inner.clone(), lo: 1, hi: cap }];
-                if let Some(iv) = audit::interval(&knowledge, &cells[i].inner, &extra) {
-                    if iv.1 - iv.0 < insider.1 - insider.0 {
-                        insider = iv;
+                let at_least_one =
+                    |solution: &[f64]| cells[j].inner.iter().map(|&x| solution[x]).sum::<f64>() >= 1.0 - 1e-9;
+                let lo = if at_least_one(&low) {
+                    Some(outsider.0)
+                } else {
+                    audit::bound(&knowledge, &cells[i].inner, false, &extra)
+                };
+                let hi = if at_least_one(&high) {
+                    Some(outsider.1)
+                } else {
+                    audit::bound(&knowledge, &cells[i].inner, true, &extra)
+                };
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    if hi - lo < insider.1 - insider.0 {
+                        insider = (lo, hi);
                     }
-                    ok = audit::protected(v, iv, p);
+                    ok = audit::protected(v, (lo, hi), p);
                 }
             }
             if !ok {
                 failing = Some(i);
                 break;
             }
-            audits.push(PrimaryAudit {
+            passed[i] = Some(PrimaryAudit {
                 cell: i,
                 value: v,
                 interval: outsider,
@@ -190,10 +262,11 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
             let Some(j) = candidate else {
                 return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
             };
-            repaired[j] = true;
+            status[j] = Status::Repair;
             repairs += 1;
             continue;
         }
+        let mut audits: Vec<PrimaryAudit> = passed.into_iter().flatten().collect();
         // Certificates.
         for a in &mut audits {
             let target = &cells[a.cell].inner;
