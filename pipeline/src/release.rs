@@ -142,6 +142,21 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
             .collect(),
         total: ("Total".into(), "All ages".into()),
     };
+    let by_detailed = CountTableRequest {
+        name: "children_by_detailed_group".into(),
+        title: "Children identified, by ethnic group (ONS 2021 detailed groups)".into(),
+        filter: FilterColumn {
+            col_name: "ethnic_group_detailed".into(),
+            label: "Ethnic group (detailed)".into(),
+            hint: "ONS 2021 detailed ethnic group, harmonised from each agency's codes".into(),
+        },
+        indicator: count_indicator.clone(),
+        rows: crate::domain::ETHNIC_GROUPS
+            .iter()
+            .map(|g| (g.id.to_string(), g.label.to_string(), sum(&|c| c.ethnic_group == g.id)))
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
     let by_community_age = CountTableRequest {
         name: "children_by_community_and_age".into(),
         title: "Children identified, by ethnic group and age at first referral".into(),
@@ -269,7 +284,7 @@ pub fn table_requests(config: &Config, cells: &[InnerCell]) -> (Vec<CountTableRe
         level: 0.95,
     };
     (
-        vec![by_year, by_community, by_age, by_community_age, by_community_agency],
+        vec![by_year, by_community, by_detailed, by_age, by_community_age, by_community_agency],
         vec![known_by_community, known_by_year, known_by_agency],
     )
 }
@@ -486,30 +501,32 @@ pub fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequ
 
 /// The community measures request: populations per high-level group and age band.
 pub fn community_request(config: &Config, population: &[PopulationRow]) -> CommunityRatesRequest {
-    let rows = HIGH_LEVEL_GROUPS
-        .iter()
-        .map(|(id, label)| {
-            let by_age: Vec<f64> = AGE_BANDS
-                .iter()
-                .map(|(_, lo, hi)| {
-                    population
-                        .iter()
-                        .filter(|p| {
-                            (*lo..=*hi).contains(&p.age)
-                                && crate::domain::ethnic_group(p.ethnic_group).is_some_and(|g| g.high_id == *id)
-                        })
-                        .map(|p| p.population as f64)
-                        .sum()
-                })
-                .collect();
-            let has_population = *id != "not_known" && by_age.iter().sum::<f64>() > 0.0;
-            CommunityRow {
-                code: (*id).to_string(),
-                label: (*label).to_string(),
-                population_by_age: has_population.then_some(by_age),
-            }
-        })
-        .collect();
+    let by_age = |keep: &dyn Fn(&PopulationRow) -> bool| -> Vec<f64> {
+        AGE_BANDS
+            .iter()
+            .map(|(_, lo, hi)| {
+                population.iter().filter(|p| (*lo..=*hi).contains(&p.age) && keep(p)).map(|p| p.population as f64).sum()
+            })
+            .collect()
+    };
+    let with_population = |v: Vec<f64>, known: bool| (known && v.iter().sum::<f64>() > 0.0).then_some(v);
+    let high = HIGH_LEVEL_GROUPS.iter().map(|(id, label)| CommunityRow {
+        code: (*id).to_string(),
+        label: (*label).to_string(),
+        count_table: None,
+        population_by_age: with_population(
+            by_age(&|p| crate::domain::ethnic_group(p.ethnic_group).is_some_and(|g| g.high_id == *id)),
+            *id != "not_known",
+        ),
+    });
+    // Detailed groups where numbers allow: the rules of the measures decide (x below 3 or 10).
+    let detailed = crate::domain::ETHNIC_GROUPS.iter().filter(|g| g.id != "not_known").map(|g| CommunityRow {
+        code: g.id.to_string(),
+        label: g.label.to_string(),
+        count_table: Some("children_by_detailed_group".into()),
+        population_by_age: with_population(by_age(&|p| p.ethnic_group == g.id), true),
+    });
+    let rows = high.chain(detailed).collect();
     CommunityRatesRequest {
         name: "community_rates".into(),
         title: "Recorded rates, reporting ratios and the share of estimated victims identified, by ethnic group".into(),

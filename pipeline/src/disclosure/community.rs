@@ -28,6 +28,9 @@ pub struct CommunityRow {
     pub code: String,
     /// Label.
     pub label: String,
+    /// The table holding this community's count, when not the request's `count_table` (e.g.
+    /// detailed groups).
+    pub count_table: Option<String>,
     /// Child population per age band, in the age table's row order.
     pub population_by_age: Option<Vec<f64>>,
 }
@@ -85,7 +88,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
     let age_counts: Vec<&SafeValue> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| &r.values[0]).collect();
     let area_population: Vec<f64> = {
         let mut total = vec![0.0; age_counts.len()];
-        for row in &request.rows {
+        for row in request.rows.iter().filter(|r| r.count_table.is_none()) {
             for (t, p) in total.iter_mut().zip(row.population_by_age.iter().flatten()) {
                 *t += p;
             }
@@ -105,10 +108,11 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
     let whole_area = CommunityRow {
         code: "Total".into(),
         label: "All children".into(),
+        count_table: None,
         population_by_age: Some(area_population.clone()),
     };
     for row in request.rows.iter().chain(std::iter::once(&whole_area)) {
-        let count = cell(published, &request.count_table, &row.code, "children")
+        let count = cell(published, row.count_table.as_deref().unwrap_or(&request.count_table), &row.code, "children")
             .ok_or_else(|| fail(format!("no count for `{}`", row.code)))?
             .clone();
         let missing = |s: Symbol| SafeValue::missing(s);
@@ -278,7 +282,7 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
         let [point, lower, upper] = estimate(code)?;
         (lower > 0.0).then(|| [n / point, n / upper, (n / lower).min(1.0)])
     };
-    for row in &request.rows {
+    for row in request.rows.iter().filter(|r| r.count_table.is_none()) {
         for (agency, agency_label) in &request.agencies {
             let count = cell(published, &request.agency_table, &format!("{}:{agency}", row.code), "children")
                 .cloned()

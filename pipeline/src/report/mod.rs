@@ -511,7 +511,8 @@ pub fn render_communities(
         let code = row.category.0.as_str();
         let children = &row.values[0];
         let has_population = column(rates, "child_population").is_some_and(|i| row.values[i].as_f64().is_some());
-        if children.as_count().is_none() || !has_population {
+        // A page needs a published, non-zero count and a population to compare with.
+        if children.as_count().is_none_or(|n| n == 0) || !has_population {
             continue;
         }
         let ratio = measure(rates, code, ["reporting_ratio", "ratio_lower95", "ratio_upper95"]);
