@@ -56,6 +56,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Validate the extracts of a release configuration and write the Parquet dataset and the
+    /// quarantine, without running queries or publishing anything.
+    ///
+    /// Writes OUT/dataset/records/<agency>.parquet, OUT/quarantine/<agency>.csv and
+    /// OUT/quarantine/summary.json (rows read = accepted + quarantined, per source and reason).
+    Ingest {
+        /// The release configuration (TOML).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Estimate a population from overlapping lists (multiple systems estimation).
     ///
     /// Input: one 0/1 column per list and a `count` column (histories not listed are zero), or
@@ -203,6 +216,17 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Audit { dir } => {
             let primaries = crate::protect_command::audit_output(&dir)?;
             eprintln!("safestat: audit passed ({primaries} primary cells checked)");
+            Ok(())
+        }
+        Command::Ingest { config, out } => {
+            let config = crate::config::Config::load(&config)?;
+            let reports = crate::release::ingest_all(&config, &out)?;
+            for r in &reports {
+                eprintln!(
+                    "safestat: {}: {} rows read, {} accepted, {} quarantined",
+                    r.file, r.rows_read, r.accepted, r.quarantined
+                );
+            }
             Ok(())
         }
         Command::Funnel { input, kind, out, multiplier, svg } => {

@@ -323,15 +323,9 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let release_dir = staging.join("release");
     let private_dir = staging.join("private");
     let dataset_dir = ingest::dataset_dir(&private_dir);
-    let quarantine_dir = private_dir.join("quarantine");
     let today = Date::today();
 
-    let mut reports = Vec::new();
-    for source in &config.sources {
-        let report = ingest::ingest_source(source, &dataset_dir, &quarantine_dir, today)?;
-        reports.push(report);
-    }
-    write_ingest_summary(&private_dir, &reports)?;
+    let reports = ingest_into(config, &private_dir, today)?;
     for (source, report) in config.sources.iter().zip(&reports) {
         if report.quarantined_share() > config.max_quarantine_share {
             return Err(Error::QuarantineTooLarge {
@@ -399,6 +393,21 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     write_manifest(config, staging, &reports, &queries)?;
 
     Ok(Summary { tables: protected.tables.len(), suppressed_cells: protected.suppressed_cells() })
+}
+
+/// Ingest every source into `dir/dataset/records` and `dir/quarantine`, with the summary.
+fn ingest_into(config: &Config, dir: &Path, today: Date) -> Result<Vec<SourceReport>> {
+    let mut reports = Vec::new();
+    for source in &config.sources {
+        reports.push(ingest::ingest_source(source, &ingest::dataset_dir(dir), &dir.join("quarantine"), today)?);
+    }
+    write_ingest_summary(dir, &reports)?;
+    Ok(reports)
+}
+
+/// `safestat ingest`: validate and convert the sources only.
+pub fn ingest_all(config: &Config, out: &Path) -> Result<Vec<SourceReport>> {
+    ingest_into(config, out, Date::today())
 }
 
 fn write_ingest_summary(private_dir: &Path, reports: &[SourceReport]) -> Result<()> {
