@@ -71,6 +71,10 @@ fn cell<'a>(tables: &'a [ProtectedTable], table: &str, code: &str, column: &str)
     t.rows.iter().find(|r| r.category.0 == code).and_then(|r| r.values.get(i))
 }
 
+fn column(col: &str, label: &str, unit: &str, dp: u8) -> IndicatorColumn {
+    IndicatorColumn { col_name: col.into(), label: label.into(), unit: unit.into(), dp }
+}
+
 fn withheld_or(value: Option<&SafeValue>, otherwise: Symbol) -> Symbol {
     match value.and_then(SafeValue::symbol) {
         Some(Symbol::C) => Symbol::C,
@@ -227,12 +231,6 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             values,
         });
     }
-    let column = |col: &str, label: &str, unit: &str, dp: u8| IndicatorColumn {
-        col_name: col.into(),
-        label: label.into(),
-        unit: unit.into(),
-        dp,
-    };
     Ok(ProtectedTable {
         name: request.name.clone(),
         title: request.title.clone(),
@@ -315,12 +313,6 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
             });
         }
     }
-    let column = |col: &str, label: &str, unit: &str, dp: u8| IndicatorColumn {
-        col_name: col.into(),
-        label: label.into(),
-        unit: unit.into(),
-        dp,
-    };
     ProtectedTable {
         name: "agency_capture_by_community".into(),
         title:
