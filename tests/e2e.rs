@@ -507,3 +507,77 @@ fn agencies_that_under_capture_a_community_are_flagged() {
         assert!(upper < 1.0, "{label}: {row:?}");
     }
 }
+
+#[test]
+fn verify_recomputes_the_manifest_and_names_the_changed_file() {
+    let dir = crate::harness::temp_dir();
+    let sample = generate(31, 300);
+    let out = dir.join("out");
+    safestat_ok(&["run", "--config", s(&sample.join("release.toml")), "--out", s(&out)]);
+    safestat_ok(&["verify", s(&out)]);
+    let target = out.join("release/data/children_by_year.csv");
+    let mut text = std::fs::read_to_string(&target).unwrap();
+    text.push('\n');
+    std::fs::write(&target, text).unwrap();
+    let output = crate::harness::safestat(&["verify", s(&out)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("release/data/children_by_year.csv differs"));
+}
+
+/// Hostile strings in the configuration are escaped in HTML and neutralised in CSV.
+#[test]
+fn hostile_configuration_strings_are_escaped_and_neutralised() {
+    let sample = generate(41, 300);
+    let config = sample.join("release.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(
+            "title = \"Child sexual exploitation: annual estimates (synthetic sample)\"",
+            "title = \"<script>alert(1)</script>\"",
+        )
+        .replace("area_name = \"Example Borough\"", "area_name = \"=HYPERLINK(\\\"http://x\\\")\"");
+    std::fs::write(&config, text).unwrap();
+    let (out, output) = run_release(&config);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for page in files_under(&out.join("release")).iter().filter(|p| p.extension().is_some_and(|e| e == "html")) {
+        let html = std::fs::read_to_string(page).unwrap();
+        assert!(!html.contains("<script"), "{}", page.display());
+        assert!(html.contains("&lt;script&gt;") || !html.contains("alert"), "{}", page.display());
+    }
+    let (header, rows) = read_csv(&out.join("release/data/children_by_year.csv"));
+    let la = column(&header, "la_name");
+    assert!(rows.iter().all(|r| r[la].starts_with("'=")), "{:?}", rows[0]);
+}
+
+/// No child pseudonym, record identifier or key material in any published or private output
+/// (other than the Parquet dataset, which is the record store) or in anything the run prints.
+#[test]
+fn no_identifier_reaches_an_output_or_a_log() {
+    let sample = generate(51, 400);
+    let (out, output) = run_release(&sample.join("release.toml"));
+    assert!(output.status.success());
+    let mut secrets: Vec<String> = Vec::new();
+    for agency in AGENCIES {
+        let (header, rows) = read_csv(&sample.join(format!("{agency}.csv")));
+        let (pid, id) = (column(&header, "child_pid"), column(&header, "record_id"));
+        for row in rows {
+            secrets.push(row[pid].clone());
+            secrets.push(row[id].clone());
+        }
+    }
+    secrets.sort();
+    secrets.dedup();
+    let mut texts =
+        vec![String::from_utf8_lossy(&output.stdout).to_string(), String::from_utf8_lossy(&output.stderr).to_string()];
+    for file in files_under(&out) {
+        if file.extension().is_some_and(|e| e == "parquet") {
+            continue;
+        }
+        texts.push(String::from_utf8_lossy(&std::fs::read(&file).unwrap()).to_string());
+    }
+    for text in &texts {
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "an identifier reached an output or a log");
+        }
+    }
+}

@@ -56,6 +56,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Recompute every hash in OUT/private/manifest.json; exit 1 naming the first file that
+    /// differs, is missing, or is in release/ without being in the manifest.
+    Verify {
+        /// The output folder of `safestat run`.
+        #[arg(value_name = "OUT")]
+        out: PathBuf,
+    },
     /// Validate the extracts of a release configuration and write the Parquet dataset and the
     /// quarantine, without running queries or publishing anything.
     ///
@@ -216,6 +223,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Audit { dir } => {
             let primaries = crate::protect_command::audit_output(&dir)?;
             eprintln!("safestat: audit passed ({primaries} primary cells checked)");
+            Ok(())
+        }
+        Command::Verify { out } => {
+            let files = crate::output::verify_manifest(&out)?;
+            eprintln!("safestat: {files} files match the manifest");
             Ok(())
         }
         Command::Ingest { config, out } => {

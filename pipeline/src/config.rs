@@ -69,6 +69,8 @@ struct RawRelease {
     period: RawPeriod,
     #[serde(default)]
     contact: Option<String>,
+    #[serde(default)]
+    allow_outside_paths: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +151,21 @@ impl Config {
         if period_from > period_to {
             return Err(fail("`release.period.from` is after `release.period.to`".into()));
         }
+        // Paths must stay inside the configuration's folder unless explicitly allowed, so a
+        // configuration cannot make safestat read files it was not meant to.
+        let inside = |key: &str, p: &Path| -> Result<()> {
+            let leaves = p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
+            if leaves && !raw.release.allow_outside_paths {
+                return Err(fail(format!(
+                    "`{key}` points outside the configuration's folder; set `release.allow_outside_paths = true` to allow it"
+                )));
+            }
+            Ok(())
+        };
+        for (i, s) in raw.source.iter().enumerate() {
+            inside(&format!("source[{i}].path"), &s.path)?;
+        }
+        inside("population.path", &raw.population.path)?;
         if raw.source.is_empty() {
             return Err(fail("no `[[source]]` block: a release needs at least one agency extract".into()));
         }
@@ -230,6 +247,17 @@ name = "uk-children"
         let text = GOOD.replace("area_name = \"Example\"", "area_name = \"Example\"\ncolour = 1");
         let err = Config::parse(Path::new("r.toml"), &text).unwrap_err().to_string();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn paths_outside_the_folder_need_permission() {
+        let text = GOOD.replace("path = \"police.csv\"", "path = \"../elsewhere/police.csv\"");
+        let err = Config::parse(Path::new("/data/r.toml"), &text).unwrap_err().to_string();
+        assert!(err.contains("source[0].path") && err.contains("allow_outside_paths"), "{err}");
+        let allowed = text.replace("area_name = \"Example\"", "area_name = \"Example\"\nallow_outside_paths = true");
+        assert!(Config::parse(Path::new("/data/r.toml"), &allowed).is_ok());
+        let absolute = GOOD.replace("path = \"population.csv\"", "path = \"/etc/passwd\"");
+        assert!(Config::parse(Path::new("/data/r.toml"), &absolute).is_err());
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A finished output does not match its manifest.
+    #[error("verification failed: {0}")]
+    Verification(String),
+
     /// A report template failed to render.
     #[error("report template `{template}`: {message}")]
     Template {
@@ -126,7 +130,8 @@ impl Error {
             | Error::Population { .. }
             | Error::Query { .. }
             | Error::Analysis { .. }
-            | Error::Disclosure { .. } => 1,
+            | Error::Disclosure { .. }
+            | Error::Verification(_) => 1,
         }
     }
 

@@ -84,3 +84,34 @@ pub fn list_files(root: &Path) -> Result<Vec<String>> {
     out.sort();
     Ok(out)
 }
+
+/// Recompute every output hash of `out/private/manifest.json`. Fails naming the first file that
+/// differs or is missing, or a file in `release/` that the manifest does not list.
+pub fn verify_manifest(out: &Path) -> Result<usize> {
+    let path = out.join("private").join("manifest.json");
+    let fail = Error::Verification;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read the manifest", &path, e))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| fail(format!("the manifest is not valid JSON: {e}")))?;
+    let outputs = manifest["outputs"].as_array().ok_or_else(|| fail("the manifest lists no outputs".into()))?;
+    let mut listed = std::collections::HashSet::new();
+    for entry in outputs {
+        let (Some(file), Some(sha)) = (entry["file"].as_str(), entry["sha256"].as_str()) else {
+            return Err(fail("a manifest entry has no file or hash".into()));
+        };
+        let target = out.join(file);
+        if !target.exists() {
+            return Err(fail(format!("{file} is listed in the manifest but missing")));
+        }
+        if sha256_file(&target)? != sha {
+            return Err(fail(format!("{file} differs from the manifest")));
+        }
+        listed.insert(file.to_string());
+    }
+    for rel in list_files(&out.join("release"))? {
+        if !listed.contains(&format!("release/{rel}")) {
+            return Err(fail(format!("release/{rel} is not in the manifest")));
+        }
+    }
+    Ok(listed.len())
+}
