@@ -581,3 +581,35 @@ fn no_identifier_reaches_an_output_or_a_log() {
         }
     }
 }
+
+/// SIGKILL at many points of a run never leaves a partial release: after each kill `release/`
+/// is absent or complete (it verifies against the manifest), and a re-run then succeeds.
+#[test]
+fn killed_runs_never_leave_a_partial_release() {
+    let sample = generate(61, 250);
+    let out = crate::harness::temp_dir().join("out");
+    let config = sample.join("release.toml");
+    let mut killed_mid_run = 0;
+    for step in 0..12u64 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_safestat"))
+            .args(["run", "--config", s(&config), "--out", s(&out)])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40 * step + 5));
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_run += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        if out.join("release").exists() {
+            safestat_ok(&["verify", s(&out)]);
+        }
+    }
+    assert!(killed_mid_run >= 3, "the kills must land during runs");
+    safestat_ok(&["run", "--config", s(&config), "--out", s(&out)]);
+    safestat_ok(&["verify", s(&out)]);
+    let leftovers: Vec<String> =
+        std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(leftovers.iter().all(|n| n == "release" || n == "private"), "{leftovers:?}");
+}
