@@ -41,13 +41,7 @@ pub struct FunnelRow {
 
 fn read_rows(path: &Path, columns: [&str; 3]) -> Result<Vec<(String, f64, f64)>> {
     let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(format!("cannot read the header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (mut reader, header) = crate::stats::capture_csv::open_analysis_csv(path)?;
     let index = |name: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| fail(format!("required column `{name}` is missing")))
     };

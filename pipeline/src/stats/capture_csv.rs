@@ -15,8 +15,8 @@ pub enum CaptureData {
     Frequencies(Vec<f64>),
 }
 
-/// Read a capture-history or frequency table.
-pub fn read(path: &Path) -> Result<CaptureData> {
+/// Open an analyst's CSV file and read its header (names trimmed). Errors name the file.
+pub(crate) fn open_analysis_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
     let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
     let mut reader = csv::Reader::from_path(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     let header: Vec<String> = reader
@@ -25,6 +25,13 @@ pub fn read(path: &Path) -> Result<CaptureData> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
+    Ok((reader, header))
+}
+
+/// Read a capture-history or frequency table.
+pub fn read(path: &Path) -> Result<CaptureData> {
+    let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
+    let (mut reader, header) = open_analysis_csv(path)?;
     let count_col = header
         .iter()
         .position(|h| h == "count" || h == "freq")
