@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Fuzz the CSV ingest path for a fixed time (default 60 s): bash scripts/fuzz.sh [SECONDS]
-# Needs cargo-fuzz (cargo install cargo-fuzz) and a nightly toolchain; not run in CI.
+# Fuzz every target for a fixed time each (default 60 s), starting from the committed corpus:
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]
+# Targets: csv_ingest (agency extracts), release_config (release.toml), protect_spec (spec.toml
+# and cells.csv for `safestat protect`). Installs cargo-fuzz when missing. The first build
+# instruments every dependency (DataFusion included): expect a cold build of about 25 minutes.
+# New inputs found go to fuzz/corpus/<target>/ (commit the interesting ones); crashes go to
+# fuzz/artifacts/<target>/ and make the script fail. Not run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(csv_ingest release_config protect_spec)
 if ! cargo fuzz --help >/dev/null 2>&1; then
-  echo "cargo-fuzz is not installed: cargo install cargo-fuzz" >&2
-  exit 2
+  cargo install --locked cargo-fuzz
 fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/safestat-fuzz-target}"
-# A nightly compiler is needed for the sanitizer flags; RUSTC_BOOTSTRAP lets a stable one act as it.
-RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}" cargo fuzz run --fuzz-dir fuzz csv_ingest fuzz/corpus/csv_ingest -- \
-  -max_total_time="$seconds" -rss_limit_mb=4096
+export CARGO_TARGET_DIR="${SAFESTAT_FUZZ_TARGET_DIR:-$HOME/.cache/safestat-fuzz-target}"
+# libFuzzer's flags need a nightly compiler; RUSTC_BOOTSTRAP lets the stable one act as it.
+export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
+for target in "${targets[@]}"; do
+  mkdir -p "fuzz/corpus/$target"
+  echo "== $target: ${seconds} s"
+  cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536
+done

@@ -15,6 +15,7 @@ const AGENCIES: [&str; 5] = ["police", "childrens_social_care", "health", "volun
 struct Expected {
     by_year: BTreeMap<String, u64>,
     by_group: BTreeMap<String, u64>,
+    known_by_year: BTreeMap<String, u64>,
     known: u64,
     children: u64,
 }
@@ -51,13 +52,16 @@ fn expected_figures(dir: &Path) -> Expected {
     }
     let mut by_year = BTreeMap::new();
     let mut by_group = BTreeMap::new();
-    for (year, _, group) in children.values() {
+    let mut known_by_year = BTreeMap::new();
+    for (year, known, group) in children.values() {
         *by_year.entry(year.clone()).or_insert(0) += 1;
         *by_group.entry(group.clone()).or_insert(0) += 1;
+        *known_by_year.entry(year.clone()).or_insert(0) += u64::from(*known);
     }
     Expected {
         by_year,
         by_group,
+        known_by_year,
         known: children.values().filter(|c| c.1).count() as u64,
         children: children.len() as u64,
     }
@@ -524,6 +528,70 @@ fn verify_recomputes_the_manifest_and_names_the_changed_file() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("release/data/children_by_year.csv differs"));
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    for file in files_under(from) {
+        let target = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&file, target).unwrap();
+    }
+}
+
+/// `safestat audit` re-checks a `run` output from its published CSVs and private model: it
+/// passes on the sample release, and fails when a withheld cell is shown, or when a secondary
+/// suppression is undone (model and file agree, but the primary behind it can be recovered).
+#[test]
+fn audit_rechecks_a_run_output_from_its_published_files() {
+    let out = crate::harness::temp_dir().join("out");
+    copy_dir(sample_release(), &out);
+    let passed = safestat_ok(&["audit", s(&out)]);
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("private/disclosure-log.json")).unwrap()).unwrap();
+    let mut primaries: Vec<u64> = log["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["audit"].as_array().unwrap().iter().map(|a| a["cell"].as_u64().unwrap()))
+        .collect();
+    primaries.sort_unstable();
+    primaries.dedup();
+    assert!(primaries.len() >= 10);
+    assert!(
+        String::from_utf8_lossy(&passed.stderr).contains(&format!("audit passed ({} primary cells", primaries.len())),
+        "{}",
+        String::from_utf8_lossy(&passed.stderr)
+    );
+
+    // A withheld cell shown in a published file (its true value, from the inputs).
+    let truth = expected_figures(&repo().join("data-samples"));
+    let shown = crate::harness::temp_dir().join("out");
+    copy_dir(&out, &shown);
+    let file = "release/data/known_to_services_by_year.csv";
+    let (header, rows) = read_csv(&shown.join(file));
+    let (year_col, known_col) = (column(&header, "first_referral_year"), column(&header, "known_to_services"));
+    let row = rows.iter().position(|r| r[known_col] == "c").expect("a withheld year");
+    let value = truth.known_by_year[&rows[row][year_col]];
+    rewrite(&shown.join(file), |i, line| {
+        if i != row + 1 {
+            return line.to_string();
+        }
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        cells[known_col] = value.to_string();
+        cells.join(",")
+    });
+    let failed = crate::harness::safestat(&["audit", s(&shown)]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("publication differs from the audit model"));
+
+    // A primary cell without its certificate.
+    let model_path = out.join("private/audit/model.json");
+    let mut model: serde_json::Value = serde_json::from_slice(&std::fs::read(&model_path).unwrap()).unwrap();
+    let dropped = model["primaries"].as_array_mut().unwrap().remove(0)["cell"].as_u64().unwrap();
+    std::fs::write(&model_path, serde_json::to_vec(&model).unwrap()).unwrap();
+    let failed = crate::harness::safestat(&["audit", s(&out)]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains(&format!("primary cell {dropped} has no certificate")));
+}
+
 /// Hostile strings in the configuration are escaped in HTML and neutralised in CSV.
 #[test]
 fn hostile_configuration_strings_are_escaped_and_neutralised() {
@@ -554,8 +622,6 @@ fn hostile_configuration_strings_are_escaped_and_neutralised() {
 #[test]
 fn no_identifier_reaches_an_output_or_a_log() {
     let sample = generate(51, 400);
-    let (out, output) = run_release(&sample.join("release.toml"));
-    assert!(output.status.success());
     let mut secrets: Vec<String> = Vec::new();
     for agency in AGENCIES {
         let (header, rows) = read_csv(&sample.join(format!("{agency}.csv")));
@@ -567,13 +633,59 @@ fn no_identifier_reaches_an_output_or_a_log() {
     }
     secrets.sort();
     secrets.dedup();
-    let mut texts =
-        vec![String::from_utf8_lossy(&output.stdout).to_string(), String::from_utf8_lossy(&output.stderr).to_string()];
-    for file in files_under(&out) {
-        if file.extension().is_some_and(|e| e == "parquet") {
-            continue;
+    // Two bad rows, so the quarantine and its warnings are exercised too.
+    rewrite(&sample.join("police.csv"), |i, line| {
+        if i == 3 || i == 7 {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells[6] = "perhaps"; // sex
+            cells.join(",")
+        } else {
+            line.to_string()
         }
-        texts.push(String::from_utf8_lossy(&std::fs::read(&file).unwrap()).to_string());
+    });
+    let mut texts: Vec<String> = Vec::new();
+    let config = sample.join("release.toml");
+    let mut outputs = Vec::new();
+    for flags in [
+        &["--quiet"][..],
+        &["--log-level", "warn"],
+        &[],
+        &["--log-level", "debug"],
+        &["--log-level", "debug", "--log-format", "json"],
+    ] {
+        let out = crate::harness::temp_dir().join("out");
+        let mut args = vec!["run", "--config", s(&config), "--out", s(&out)];
+        args.extend_from_slice(flags);
+        let output = crate::harness::safestat(&args);
+        assert!(output.status.success(), "{flags:?}: {}", String::from_utf8_lossy(&output.stderr));
+        texts.push(String::from_utf8_lossy(&output.stdout).to_string());
+        texts.push(String::from_utf8_lossy(&output.stderr).to_string());
+        outputs.push((flags, String::from_utf8_lossy(&output.stderr).to_string(), out));
+    }
+    // The levels differ as documented: quiet prints nothing on success, debug the most.
+    let lines: Vec<usize> = outputs.iter().map(|(_, e, _)| e.lines().count()).collect();
+    assert_eq!(lines[0], 0, "--quiet: {}", outputs[0].1);
+    assert!(outputs[1].1.contains("rows quarantined") && lines[1] < lines[2] && lines[2] < lines[3], "{lines:?}");
+    for line in outputs[4].1.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each JSON log line is JSON");
+        assert!(v["level"].is_string() && v["stage"].is_string() && v["message"].is_string());
+    }
+    // A failing run, at debug level: the error names the file and field, no value.
+    rewrite(
+        &sample.join("police.csv"),
+        |i, line| if i == 0 { format!("{line},nhs_number") } else { format!("{line},x") },
+    );
+    let failed =
+        crate::harness::safestat(&["run", "--config", s(&config), "--out", s(&outputs[0].2), "--log-level", "debug"]);
+    assert!(!failed.status.success());
+    texts.push(String::from_utf8_lossy(&failed.stderr).to_string());
+    for (_, _, out) in &outputs {
+        for file in files_under(out) {
+            if file.extension().is_some_and(|e| e == "parquet") {
+                continue;
+            }
+            texts.push(String::from_utf8_lossy(&std::fs::read(&file).unwrap()).to_string());
+        }
     }
     for text in &texts {
         for secret in &secrets {

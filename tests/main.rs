@@ -6,6 +6,7 @@ mod harness;
 mod browser;
 mod disclosure_reference;
 mod e2e;
+mod faults;
 mod funnel;
 mod generator;
 mod ingest;

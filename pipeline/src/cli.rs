@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
+use crate::log::{Level, LogFormat};
 
 /// safestat: disclosure-safe statistics from pseudonymised safeguarding case records.
 #[derive(Debug, Parser)]
@@ -16,6 +17,23 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+    /// How much to log on stderr: error, warn, info (one line per stage) or debug. Logs never
+    /// contain a value from a record.
+    #[arg(long, global = true, value_enum, default_value_t = Level::Info)]
+    pub log_level: Level,
+    /// Only errors on stderr (the same as --log-level error).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Log lines as text or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl Cli {
+    /// The effective level (`--quiet` wins).
+    pub fn log_level(&self) -> Level {
+        if self.quiet { Level::Error } else { self.log_level }
+    }
 }
 
 /// The commands of safestat.
@@ -137,11 +155,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Re-check a `protect` output from its published files and private audit model alone;
-    /// exits non-zero if any withheld cell can be narrowed inside its protection interval or a
-    /// witness fails.
+    /// Re-check a finished output (of `run` or `protect`) from its published files and private
+    /// audit model alone; exits non-zero if a published count is in 1..T, any withheld cell can be
+    /// narrowed inside its protection interval, or a witness fails. `run` makes the same check
+    /// before it publishes.
     Audit {
-        /// The output folder of `safestat protect`.
+        /// The output folder of `safestat run` or `safestat protect`.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
@@ -185,58 +204,73 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Generate { out, seed, children, from, to } => {
             let options = crate::synth::GenerateOptions::new(seed, children, from, to)?;
             let summary = crate::synth::generate(&options, &out)?;
-            eprintln!(
-                "safestat: wrote a synthetic sample of {} true victims and {} agency records to {}",
-                summary.true_children,
-                summary.records,
-                out.display()
+            crate::log::info(
+                "generate",
+                format_args!(
+                    "wrote a synthetic sample of {} true victims and {} agency records to {}",
+                    summary.true_children,
+                    summary.records,
+                    out.display()
+                ),
             );
             Ok(())
         }
         Command::Run { config, out } => {
             let config = crate::config::Config::load(&config)?;
             let summary = crate::release::run(&config, &out)?;
-            eprintln!(
-                "safestat: release published to {} ({} tables, {} cells suppressed)",
-                out.join("release").display(),
-                summary.tables,
-                summary.suppressed_cells
+            crate::log::info(
+                "publish",
+                format_args!(
+                    "release published to {} ({} tables, {} cells suppressed)",
+                    out.join("release").display(),
+                    summary.tables,
+                    summary.suppressed_cells
+                ),
             );
             Ok(())
         }
         Command::Pseudonymise { key_file, input, out, id_columns } => {
             let key = crate::pseudonymise::Key::load(key_file.as_deref())?;
             let rows = crate::pseudonymise::run(&key, &input, &out, &id_columns)?;
-            eprintln!("safestat: {rows} rows pseudonymised with key {} into {}", key.fingerprint(), out.display());
+            crate::log::info(
+                "pseudonymise",
+                format_args!("{rows} rows pseudonymised with key {} into {}", key.fingerprint(), out.display()),
+            );
             Ok(())
         }
         Command::Protect { input, spec, out } => {
             let summary = crate::protect_command::protect(&input, &spec, &out)?;
-            eprintln!(
-                "safestat: {} cells protected, {} withheld; written to {}",
-                summary.cells,
-                summary.withheld,
-                out.display()
+            crate::log::info(
+                "protect",
+                format_args!(
+                    "{} cells protected, {} withheld; written to {}",
+                    summary.cells,
+                    summary.withheld,
+                    out.display()
+                ),
             );
             Ok(())
         }
         Command::Audit { dir } => {
-            let primaries = crate::protect_command::audit_output(&dir)?;
-            eprintln!("safestat: audit passed ({primaries} primary cells checked)");
+            let primaries = crate::disclosure::certificate::audit_output(&dir)?;
+            crate::log::info("audit", format_args!("audit passed ({primaries} primary cells checked)"));
             Ok(())
         }
         Command::Verify { out } => {
             let files = crate::output::verify_manifest(&out)?;
-            eprintln!("safestat: {files} files match the manifest");
+            crate::log::info("verify", format_args!("{files} files match the manifest"));
             Ok(())
         }
         Command::Ingest { config, out } => {
             let config = crate::config::Config::load(&config)?;
             let reports = crate::release::ingest_all(&config, &out)?;
             for r in &reports {
-                eprintln!(
-                    "safestat: {}: {} rows read, {} accepted, {} quarantined",
-                    r.file, r.rows_read, r.accepted, r.quarantined
+                crate::log::info(
+                    "ingest",
+                    format_args!(
+                        "{}: {} rows read, {} accepted, {} quarantined",
+                        r.file, r.rows_read, r.accepted, r.quarantined
+                    ),
                 );
             }
             Ok(())

@@ -26,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod funnel_command;
 pub mod ingest;
+pub mod log;
 pub mod mse_command;
 pub mod output;
 pub mod population;

@@ -6,10 +6,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = safestat::cli::Cli::parse();
+    safestat::log::init(cli.log_level(), cli.log_format);
     match safestat::cli::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("safestat: error: {err}");
+            safestat::log::fatal(&err);
             ExitCode::from(err.exit_code())
         }
     }

@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::disclosure::Policy;
-use crate::disclosure::audit::{self, Constraint, Knowledge};
+use crate::disclosure::certificate::{self, AuditModel};
 use crate::disclosure::system::{self, Status, SystemCell};
 use crate::error::{Error, Result};
 use crate::output::ees::spreadsheet_safe;
@@ -140,56 +140,18 @@ fn hierarchy_nodes(leaves: &[String], h: Option<&RawHierarchy>, fail: &dyn Fn(St
 }
 
 /// One published row of a table: its node codes and its system cell.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct TableRow {
     codes: Vec<String>,
     cell: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A table of the spec: its dimensions and rows.
+#[derive(Debug, Clone)]
 struct TableModel {
     name: String,
     dimensions: Vec<String>,
     rows: Vec<TableRow>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CellModel {
-    inner: Vec<usize>,
-    publishable: bool,
-    status: Status,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PrimaryModel {
-    cell: usize,
-    value: i64,
-    witness_low: Vec<i64>,
-    witness_high: Vec<i64>,
-}
-
-/// The private audit model (`private/audit/model.json`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct AuditModel {
-    policy: String,
-    inner_cells: usize,
-    cap: i64,
-    cells: Vec<CellModel>,
-    tables: Vec<TableModel>,
-    primaries: Vec<PrimaryModel>,
-}
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(match s.as_str() {
-            "published" => Status::Published,
-            "primary" => Status::Primary,
-            "secondary" => Status::Secondary,
-            "repair" => Status::Repair,
-            _ => Status::Hidden,
-        })
-    }
 }
 
 /// What `protect` reports.
@@ -413,118 +375,25 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         "pass": true,
     });
     crate::output::write_json(&out.join("private").join("disclosure-log.json"), &log)?;
-    let model = AuditModel {
-        policy: policy.name().into(),
-        inner_cells: inner_count,
-        cap: outcome.knowledge.cap,
-        cells: cells
-            .iter()
-            .zip(&outcome.status)
-            .map(|(c, s)| CellModel { inner: c.inner.clone(), publishable: c.publishable, status: *s })
-            .collect(),
-        tables,
-        primaries: outcome
-            .audits
-            .iter()
-            .map(|a| PrimaryModel {
-                cell: a.cell,
-                value: a.value,
-                witness_low: a.witnesses.0.clone(),
-                witness_high: a.witnesses.1.clone(),
-            })
-            .collect(),
-    };
-    crate::output::write_json(&out.join("private").join("audit").join("model.json"), &model)?;
+    let mut model = AuditModel::new(policy, inner_count, &cells, &outcome);
+    model.tables = tables
+        .iter()
+        .map(|t| certificate::TableModel {
+            file: format!("{}.csv", t.name),
+            key_columns: t.dimensions.clone(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| certificate::ModelRow {
+                    key: r.codes.iter().map(|c| spreadsheet_safe(c)).collect(),
+                    counts: vec![("count".into(), r.cell)],
+                })
+                .collect(),
+        })
+        .collect();
+    model.write(out)?;
     Ok(ProtectSummary {
         cells: cells.iter().filter(|c| c.publishable).count(),
         withheld: outcome.status.iter().zip(&cells).filter(|(s, c)| c.publishable && **s != Status::Published).count(),
     })
-}
-
-/// Re-check a `protect` output from its published files and private model alone. Returns the
-/// number of primary cells checked; fails naming the first problem.
-pub fn audit_output(dir: &Path) -> Result<usize> {
-    let model_path = dir.join("private").join("audit").join("model.json");
-    let fail = |message: String| Error::Disclosure { table: dir.display().to_string(), message };
-    let text =
-        std::fs::read_to_string(&model_path).map_err(|e| Error::io("cannot read the audit model", &model_path, e))?;
-    let model: AuditModel =
-        serde_json::from_str(&text).map_err(|e| fail(format!("the audit model is not valid: {e}")))?;
-    let policy = Policy::from_name(&model.policy).ok_or_else(|| fail("unknown policy in the audit model".into()))?;
-    // Published values, read from the published files.
-    let mut published: HashMap<usize, Option<u64>> = HashMap::new();
-    for t in &model.tables {
-        let path = dir.join(format!("{}.csv", t.name));
-        let mut reader = csv::Reader::from_path(&path)
-            .map_err(|e| Error::io("cannot read", &path, std::io::Error::other(e.to_string())))?;
-        let rows: Vec<csv::StringRecord> = reader
-            .records()
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        if rows.len() != t.rows.len() {
-            return Err(fail(format!("{}: {} rows, the model has {}", path.display(), rows.len(), t.rows.len())));
-        }
-        for (row, expected) in rows.iter().zip(&t.rows) {
-            let shown = row.get(t.dimensions.len()).unwrap_or_default();
-            let value = if shown == "c" {
-                None
-            } else {
-                Some(
-                    shown
-                        .parse::<u64>()
-                        .map_err(|_| fail(format!("{}: `{shown}` is not a count or c", path.display())))?,
-                )
-            };
-            let cell = &model.cells[expected.cell];
-            if value.is_some() != (cell.status == Status::Published) {
-                return Err(fail(format!("{}: a cell's publication differs from the audit model", path.display())));
-            }
-            if let Some(v) = value
-                && (1..=policy.threshold()).contains(&v)
-            {
-                return Err(fail(format!("{}: a published count is in 1..{}", path.display(), policy.threshold())));
-            }
-            if published.insert(expected.cell, value).is_some_and(|previous| previous != value) {
-                return Err(fail("the same cell is published with different values in two tables".into()));
-            }
-        }
-    }
-    let half = i64::try_from(policy.rounding_base().unwrap_or(0) / 2).unwrap_or(0);
-    let knowledge = Knowledge {
-        inner_cells: model.inner_cells,
-        cap: model.cap,
-        constraints: published
-            .iter()
-            .filter_map(|(cell, v)| v.map(|v| (cell, i64::try_from(v).unwrap_or(i64::MAX))))
-            .map(|(cell, v)| {
-                let (lo, hi) = if v > 0 && half > 0 { ((v - half).max(0), v + half) } else { (v, v) };
-                Constraint { cells: model.cells[*cell].inner.clone(), lo, hi }
-            })
-            .collect(),
-    };
-    let p = system::protection(policy);
-    for primary in &model.primaries {
-        let target = &model.cells[primary.cell].inner;
-        let interval = audit::interval(&knowledge, target, &[])
-            .ok_or_else(|| fail("the published figures are inconsistent".into()))?;
-        if !audit::protected(primary.value, interval, p) {
-            return Err(fail(format!(
-                "cell {} can be narrowed to {interval:?}, inside its protection interval",
-                primary.cell
-            )));
-        }
-        for w in [&primary.witness_low, &primary.witness_high] {
-            if !audit::verify_witness(&knowledge, w) {
-                return Err(fail(format!(
-                    "a witness of cell {} does not agree with the published figures",
-                    primary.cell
-                )));
-            }
-        }
-        let span = (audit::value_in(&primary.witness_low, target), audit::value_in(&primary.witness_high, target));
-        if !audit::protected(primary.value, span, p) {
-            return Err(fail(format!("the witnesses of cell {} do not span its protection interval", primary.cell)));
-        }
-    }
-    Ok(model.primaries.len())
 }

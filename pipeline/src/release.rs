@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::date::Date;
+use crate::disclosure::certificate::{ModelRow, TableModel};
 use crate::disclosure::{
     self, CommunityRatesRequest, CommunityRow, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn,
     IndicatorColumn, ProtectedRelease, RawCount, ShareRequest, ShareRow,
@@ -341,6 +342,7 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let population = crate::population::load(&config.population, &config.area_code)?;
 
     let queries = engine::queries::shipped()?;
+    let query_timer = crate::log::StageTimer::start("queries");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(engine::TARGET_PARTITIONS)
         .enable_all()
@@ -355,14 +357,31 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
         message: "the query is missing from queries/".into(),
     })?;
     let cells = inner_cells(cells_table)?;
+    crate::log::info("queries", format_args!("{} queries run; {} inner cells", queries.len(), cells.len()));
+    drop(query_timer);
     let histories = tables.iter().find(|t| t.name() == "capture_histories").ok_or_else(|| Error::Query {
         query: "capture_histories".into(),
         message: "the query is missing from queries/".into(),
     })?;
+    let estimate_timer = crate::log::StageTimer::start("estimate");
     let estimates = crate::prevalence::estimate(histories)?;
+    crate::log::info("estimate", format_args!("{} capture-recapture models fitted", estimates.len()));
+    drop(estimate_timer);
     output::write_json(&private_dir.join("estimates.json"), &crate::prevalence::diagnostics(&estimates))?;
 
+    let disclosure_timer = crate::log::StageTimer::start("disclosure");
     let protected = protected_release(config, &cells, &estimates, &population)?;
+    crate::log::info(
+        "disclosure",
+        format_args!(
+            "{} tables protected jointly; {} cells withheld; {} repair rounds",
+            protected.tables.len(),
+            protected.suppressed_cells(),
+            protected.log.repair_rounds
+        ),
+    );
+    drop(disclosure_timer);
+    let render_timer = crate::log::StageTimer::start("render");
 
     let coverage = Coverage {
         area_code: config.area_code.clone(),
@@ -372,10 +391,13 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     };
     let data_dir = release_dir.join("data");
     let mut downloads = Vec::new();
+    let mut audit_model = protected.audit_model().clone();
     for table in &protected.tables {
-        let [data, meta] = output::ees::write_table(table, &coverage, &data_dir)?;
-        downloads.push((table.title().to_string(), data, meta));
+        let written = output::ees::write_table(table, &coverage, &data_dir)?;
+        audit_model.tables.push(table_model(table, &written));
+        downloads.push((table.title().to_string(), written.data, written.meta));
     }
+    audit_model.write(staging)?;
     let child_population: u64 = population.iter().map(|p| p.population).sum();
     let community_pages = crate::report::render_communities(config, &coverage, &protected)?;
     for (slug, _, html) in &community_pages {
@@ -391,17 +413,74 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let analyst = crate::report::render_analyst(config, &coverage, &protected, &estimates, &reports)?;
     output::write_file(&private_dir.join("analyst.html"), analyst.as_bytes())?;
     write_manifest(config, staging, &reports, &queries)?;
+    drop(render_timer);
+    // The same check as `safestat audit`, from the files about to be published.
+    let audit_timer = crate::log::StageTimer::start("audit");
+    let primaries = disclosure::certificate::audit_output(staging)?;
+    crate::log::info("audit", format_args!("audit passed from the files to publish ({primaries} primary cells)"));
+    drop(audit_timer);
 
     Ok(Summary { tables: protected.tables.len(), suppressed_cells: protected.suppressed_cells() })
+}
+
+/// Where the counts of a written table sit, for the audit model: the key is every column that is
+/// not an indicator.
+fn table_model(table: &disclosure::ProtectedTable, written: &output::ees::WrittenTable) -> TableModel {
+    let indicators: Vec<&str> = table.indicators().iter().map(|i| i.col_name.as_str()).collect();
+    let key: Vec<usize> =
+        (0..written.header.len()).filter(|&i| !indicators.contains(&written.header[i].as_str())).collect();
+    TableModel {
+        file: format!("release/data/{}", written.data),
+        key_columns: key.iter().map(|&i| written.header[i].clone()).collect(),
+        rows: written
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| ModelRow {
+                key: key.iter().map(|&i| row[i].clone()).collect(),
+                counts: table
+                    .count_cells()
+                    .iter()
+                    .filter(|(row, _, _)| *row == r)
+                    .map(|&(_, i, cell)| (indicators[i].to_string(), cell))
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 /// Ingest every source into `dir/dataset/records` and `dir/quarantine`, with the summary.
 fn ingest_into(config: &Config, dir: &Path, today: Date) -> Result<Vec<SourceReport>> {
     let mut reports = Vec::new();
+    let _timer = crate::log::StageTimer::start("ingest");
     for source in &config.sources {
-        reports.push(ingest::ingest_source(source, &ingest::dataset_dir(dir), &dir.join("quarantine"), today)?);
+        let report = ingest::ingest_source(source, &ingest::dataset_dir(dir), &dir.join("quarantine"), today)?;
+        crate::log::debug(
+            "ingest",
+            format_args!(
+                "{}: {} rows read, {} accepted, {} quarantined",
+                report.file, report.rows_read, report.accepted, report.quarantined
+            ),
+        );
+        if report.quarantined > 0 {
+            crate::log::warn(
+                "ingest",
+                format_args!("{}: {} rows quarantined (see private/quarantine/)", report.file, report.quarantined),
+            );
+        }
+        reports.push(report);
     }
     write_ingest_summary(dir, &reports)?;
+    crate::log::info(
+        "ingest",
+        format_args!(
+            "{} sources, {} rows read, {} accepted, {} quarantined",
+            reports.len(),
+            reports.iter().map(|r| r.rows_read).sum::<u64>(),
+            reports.iter().map(|r| r.accepted).sum::<u64>(),
+            reports.iter().map(|r| r.quarantined).sum::<u64>()
+        ),
+    );
     Ok(reports)
 }
 

@@ -71,6 +71,14 @@ fn cell<'a>(tables: &'a [ProtectedTable], table: &str, code: &str, column: &str)
     t.rows.iter().find(|r| r.category.0 == code).and_then(|r| r.values.get(i))
 }
 
+/// The constraint-system cell behind a published count, if it is one.
+fn system_cell(tables: &[ProtectedTable], table: &str, code: &str, column: &str) -> Option<usize> {
+    let t = tables.iter().find(|t| t.name == table)?;
+    let i = t.indicators.iter().position(|c| c.col_name == column)?;
+    let r = t.rows.iter().position(|r| r.category.0 == code)?;
+    t.count_cells.iter().find(|(row, indicator, _)| *row == r && *indicator == i).map(|x| x.2)
+}
+
 fn column(col: &str, label: &str, unit: &str, dp: u8) -> IndicatorColumn {
     IndicatorColumn { col_name: col.into(), label: label.into(), unit: unit.into(), dp }
 }
@@ -108,6 +116,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
     };
     let reference = ascertainment(&request.reference);
     let mut rows = Vec::with_capacity(request.rows.len() + 1);
+    let mut count_cells = Vec::new();
     // The whole area: all children over all children's population (every group has one).
     let whole_area = CommunityRow {
         code: "Total".into(),
@@ -225,6 +234,10 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             reliability
                 .map_or_else(|| missing(if population.is_none() { Symbol::Z } else { Symbol::X }), SafeValue::text),
         );
+        let count_table = row.count_table.as_deref().unwrap_or(&request.count_table);
+        if let Some(c) = system_cell(published, count_table, &row.code, "children") {
+            count_cells.push((rows.len(), 0, c));
+        }
         rows.push(ProtectedRow {
             category: (row.code.clone(), row.label.clone()),
             is_total: row.code == "Total",
@@ -260,6 +273,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             column("reliability", "Reliability (u: based on fewer than 20 children)", "text", 0),
         ],
         rows,
+        count_cells,
     })
 }
 
@@ -268,6 +282,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
 /// share for the same agency. Built from published counts and published estimates only.
 pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &[ProtectedTable]) -> ProtectedTable {
     let mut rows = Vec::new();
+    let mut count_cells = Vec::new();
     let estimate = |code: &str| -> Option<[f64; 3]> {
         Some([
             cell(published, "prevalence", code, "estimated_children")?.as_f64()?,
@@ -306,6 +321,11 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
                     values.extend(std::iter::repeat_n(SafeValue::missing(withheld_or(Some(&count), Symbol::X)), 6));
                 }
             }
+            if let Some(c) =
+                system_cell(published, &request.agency_table, &format!("{}:{agency}", row.code), "children")
+            {
+                count_cells.push((rows.len(), 0, c));
+            }
             rows.push(ProtectedRow {
                 category: (format!("{}:{agency}", row.code), format!("{}, {agency_label}", row.label)),
                 is_total: false,
@@ -333,5 +353,6 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
             column("relative_share_upper", "Relative share: upper limit", "ratio", 2),
         ],
         rows,
+        count_cells,
     }
 }

@@ -11,6 +11,7 @@
 //! insider) that fails the run if any primary cell can be narrowed below its protection interval.
 
 pub mod audit;
+pub mod certificate;
 mod community;
 pub mod gauss;
 pub mod one_way;
@@ -148,6 +149,9 @@ pub struct ProtectedTable {
     filter: FilterColumn,
     indicators: Vec<IndicatorColumn>,
     rows: Vec<ProtectedRow>,
+    /// (row, indicator, system cell) of every count the table shows that is a cell of the
+    /// release's constraint system (for the audit model).
+    count_cells: Vec<(usize, usize, usize)>,
 }
 
 impl ProtectedTable {
@@ -170,6 +174,10 @@ impl ProtectedTable {
     /// The rows, total last.
     pub fn rows(&self) -> &[ProtectedRow] {
         &self.rows
+    }
+    /// (row, indicator, system cell) of every count that is a cell of the constraint system.
+    pub fn count_cells(&self) -> &[(usize, usize, usize)] {
+        &self.count_cells
     }
     /// The symbols used anywhere in the table, in a fixed order (for the key above it).
     pub fn symbols(&self) -> Vec<Symbol> {
@@ -241,12 +249,19 @@ pub struct ProtectedRelease {
     pub tables: Vec<ProtectedTable>,
     /// The private disclosure log.
     pub log: DisclosureLog,
+    /// The private audit model, without its tables (the writers add where each count sits).
+    audit_model: certificate::AuditModel,
 }
 
 impl ProtectedRelease {
     /// The table called `name`.
     pub fn table(&self, name: &str) -> Option<&ProtectedTable> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The private audit model (cells, statuses, primaries' witnesses), without tables.
+    pub fn audit_model(&self) -> &certificate::AuditModel {
+        &self.audit_model
     }
 
     /// Number of withheld (primary or secondary) published cells across the release.
@@ -359,6 +374,7 @@ pub fn protect(
             filter: t.filter.clone(),
             indicators: vec![t.indicator.clone()],
             rows,
+            count_cells: row_cells.iter().enumerate().map(|(r, &c)| (r, 0, c)).collect(),
         });
     }
     for (t, row_cells) in shares.iter().zip(&share_cells) {
@@ -406,6 +422,7 @@ pub fn protect(
                 pct(&format!("Upper {:.0}% confidence limit", t.level * 100.0), "percent_known_upper"),
             ],
             rows,
+            count_cells: row_cells.iter().enumerate().flat_map(|(r, &(n, k))| [(r, 0, n), (r, 1, k)]).collect(),
         });
     }
     for request in estimates {
@@ -417,6 +434,7 @@ pub fn protect(
     }
     Ok(ProtectedRelease {
         policy,
+        audit_model: certificate::AuditModel::new(policy, inner.len(), &cells, &outcome),
         tables,
         log: DisclosureLog {
             policy: policy.name(),
@@ -442,13 +460,17 @@ fn estimate_table(request: &EstimateTableRequest, published: &[ProtectedTable]) 
         .find(|t| t.name == request.observed_table)
         .ok_or_else(|| fail(format!("no table `{}` to take observed counts from", request.observed_table)))?;
     let mut rows = Vec::with_capacity(request.rows.len());
+    let mut count_cells = Vec::new();
     for row in &request.rows {
-        let observed = observed_table
+        let position = observed_table
             .rows
             .iter()
-            .find(|r| r.category.0 == row.code)
-            .map(|r| r.values[0].clone())
+            .position(|r| r.category.0 == row.code)
             .ok_or_else(|| fail(format!("no row `{}` in `{}`", row.code, request.observed_table)))?;
+        let observed = observed_table.rows[position].values[0].clone();
+        if let Some(&(_, _, cell)) = observed_table.count_cells.iter().find(|(r, i, _)| *r == position && *i == 0) {
+            count_cells.push((rows.len(), 0, cell));
+        }
         let estimates: Vec<SafeValue> = match (observed.as_count(), row.values) {
             (Some(_), Some(values)) => values.iter().map(|v| SafeValue::decimal(v.round(), 0)).collect(),
             (Some(_), None) => vec![SafeValue::missing(Symbol::X); 4],
@@ -480,6 +502,7 @@ fn estimate_table(request: &EstimateTableRequest, published: &[ProtectedTable]) 
             column("estimate_upper95", "Upper 95% limit"),
         ],
         rows,
+        count_cells,
     })
 }
 

@@ -5,7 +5,7 @@
 //! next to any primary that fails, until all pass. Each primary gets two verified integer
 //! witness tables.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Policy;
 use super::audit::{self, Constraint, Knowledge, Protection};
@@ -21,7 +21,7 @@ pub struct SystemCell {
 }
 
 /// Why a cell is withheld.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Published.

@@ -104,8 +104,15 @@ impl Engine {
     pub async fn run_all(&self, queries: &[Query]) -> Result<Vec<RawTable>> {
         let mut tables = Vec::new();
         for query in queries {
+            let start = std::time::Instant::now();
             if let Some(table) = self.run(query).await? {
+                crate::log::debug(
+                    "query",
+                    format_args!("{}: {} rows in {:.2} s", query.name, table.rows(), start.elapsed().as_secs_f64()),
+                );
                 tables.push(table);
+            } else {
+                crate::log::debug("query", format_args!("{}: registered as a view", query.name));
             }
         }
         Ok(tables)

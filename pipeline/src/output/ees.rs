@@ -54,8 +54,21 @@ fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
     writer.into_inner().map_err(|e| Error::Engine(format!("cannot encode CSV: {e}")))
 }
 
-/// Write `dir/<table>.csv` and `dir/<table>.meta.csv`; returns the two file names.
-pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> Result<[String; 2]> {
+/// What [`write_table`] wrote.
+#[derive(Debug, Clone)]
+pub struct WrittenTable {
+    /// File name of the data CSV.
+    pub data: String,
+    /// File name of the metadata CSV.
+    pub meta: String,
+    /// The data CSV's header.
+    pub header: Vec<String>,
+    /// The data CSV's rows, as written (one per table row).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Write `dir/<table>.csv` and `dir/<table>.meta.csv`.
+pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> Result<WrittenTable> {
     let (country_code, country_name) = coverage.country();
     let by_year = table.filter().col_name == "time_period";
     let mut header: Vec<String> = [
@@ -151,7 +164,8 @@ pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> R
     }
     let meta_name = format!("{}.meta.csv", table.name());
     crate::output::write_file(&dir.join(&meta_name), &csv_bytes(&meta)?)?;
-    Ok([data_name, meta_name])
+    let header = rows.remove(0);
+    Ok(WrittenTable { data: data_name, meta: meta_name, header, rows })
 }
 
 #[cfg(test)]

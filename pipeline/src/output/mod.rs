@@ -45,10 +45,29 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Fault injection for tests where no small file system can be mounted: with
+/// `SAFESTAT_FAULT_DISK_BYTES=N`, writes through [`write_file`] fail as on a full disk once N bytes
+/// have been written. Unset, it costs one check per file.
+fn simulated_disk_full(len: usize) -> bool {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BUDGET: OnceLock<Option<AtomicU64>> = OnceLock::new();
+    let Some(budget) =
+        BUDGET.get_or_init(|| std::env::var("SAFESTAT_FAULT_DISK_BYTES").ok()?.parse().ok().map(AtomicU64::new))
+    else {
+        return false;
+    };
+    let len = len as u64;
+    budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(len)).is_err()
+}
+
 /// Write bytes to a file, creating its folder.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    }
+    if simulated_disk_full(bytes.len()) {
+        return Err(Error::io("cannot write", path, std::io::Error::from(std::io::ErrorKind::StorageFull)));
     }
     std::fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
 }
