@@ -129,6 +129,41 @@ pub fn debug(stage: &str, message: fmt::Arguments<'_>) {
     emit(Level::Debug, stage, message);
 }
 
+/// A progress line for a long stage, redrawn in place on stderr at most five times a second.
+/// Drawn only when stderr is a terminal, the level is `info` or more and the format is text, so
+/// logs, pipes and CI output never see it. Shows counts only.
+pub struct Progress {
+    label: String,
+    active: bool,
+    last: Instant,
+}
+
+impl Progress {
+    /// A progress line for `stage` and `label` (e.g. a file name).
+    pub fn new(stage: &str, label: &str) -> Progress {
+        use std::io::IsTerminal as _;
+        let s = settings();
+        let active = std::io::stderr().is_terminal() && enabled(Level::Info) && s.format == LogFormat::Text;
+        Progress { label: format!("safestat: {stage}: {label}"), active, last: Instant::now() }
+    }
+
+    /// Report `done` units (e.g. rows) so far.
+    pub fn update(&mut self, done: u64, unit: &str) {
+        if self.active && self.last.elapsed().as_millis() >= 200 {
+            self.last = Instant::now();
+            write(&format!("\r{}: {} {unit}\x1b[K", self.label, crate::disclosure::thousands(done)));
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.active {
+            write("\r\x1b[K");
+        }
+    }
+}
+
 /// Time a stage: logs its duration at debug level when dropped.
 pub struct StageTimer {
     stage: &'static str,

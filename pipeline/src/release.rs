@@ -349,7 +349,8 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
         .build()
         .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))?;
     let tables = runtime.block_on(async {
-        let engine = Engine::open(&dataset_dir, config.period_from, config.period_to).await?;
+        let scratch = staging.join("scratch");
+        let engine = Engine::open(&dataset_dir, &scratch, config.period_from, config.period_to).await?;
         engine.run_all(&queries).await
     })?;
     let cells_table = tables.iter().find(|t| t.name() == "inner_cells").ok_or_else(|| Error::Query {
@@ -451,10 +452,41 @@ fn table_model(table: &disclosure::ProtectedTable, written: &output::ees::Writte
 
 /// Ingest every source into `dir/dataset/records` and `dir/quarantine`, with the summary.
 fn ingest_into(config: &Config, dir: &Path, today: Date) -> Result<Vec<SourceReport>> {
-    let mut reports = Vec::new();
     let _timer = crate::log::StageTimer::start("ingest");
-    for source in &config.sources {
-        let report = ingest::ingest_source(source, &ingest::dataset_dir(dir), &dir.join("quarantine"), today)?;
+    // Sources are independent (each has its own Parquet and quarantine file), so they are
+    // ingested in parallel, one per core; reports and errors keep the configuration's order.
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(config.sources.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<std::sync::Mutex<Option<Result<SourceReport>>>> =
+        config.sources.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                use std::sync::atomic::Ordering;
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= config.sources.len() || failed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let result = ingest::ingest_source(
+                        &config.sources[i],
+                        &ingest::dataset_dir(dir),
+                        &dir.join("quarantine"),
+                        today,
+                    );
+                    failed.fetch_or(result.is_err(), Ordering::SeqCst);
+                    *results[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(result);
+                }
+            });
+        }
+    });
+    let mut reports = Vec::new();
+    for result in results {
+        let Some(result) = result.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) else {
+            continue; // not started because an earlier source failed
+        };
+        let report = result?;
         crate::log::debug(
             "ingest",
             format_args!(

@@ -56,9 +56,13 @@ fn solve(
 ) -> Option<(f64, Vec<f64>)> {
     let mut lp = Problem::new(direction);
     let cap = i32::try_from(k.cap).unwrap_or(i32::MAX);
+    let mut in_target = vec![false; k.inner_cells];
+    for &i in target {
+        in_target[i] = true;
+    }
     let vars: Vec<_> = (0..k.inner_cells)
         .map(|i| {
-            let c = if target.contains(&i) { 1.0 } else { 0.0 };
+            let c = if in_target[i] { 1.0 } else { 0.0 };
             if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
         })
         .collect();

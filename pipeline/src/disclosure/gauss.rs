@@ -99,6 +99,14 @@ pub fn secondary_suppression(cells: &[Vec<usize>], primary: &[bool], order: &[us
     // Residuals of the primary cells against the basis; a zero residual means derivable.
     let mut residuals: Vec<Sparse> = (0..cells.len()).filter(|&i| primary[i]).map(vector).collect();
     let mut published = vec![false; cells.len()];
+    if residuals.is_empty() {
+        // Nothing to protect (large releases often have no small cell): publish every candidate
+        // without building the basis.
+        for &c in order {
+            published[c] = true;
+        }
+        return published;
+    }
     for &c in order {
         if primary[c] {
             continue;

@@ -308,15 +308,20 @@ pub fn protect(
     for t in shares {
         let mut row_cells = Vec::new();
         for r in &t.rows {
-            if r.numerator.iter().any(|i| !r.denominator.contains(i)) {
+            let mut numerator = r.numerator.clone();
+            numerator.sort_unstable();
+            let mut denominator = r.denominator.clone();
+            denominator.sort_unstable();
+            if numerator.iter().any(|i| denominator.binary_search(i).is_err()) {
                 return Err(Error::Disclosure {
                     table: t.name.clone(),
                     message: "a numerator is not part of its denominator".into(),
                 });
             }
-            let n = intern(r.denominator.clone(), true, &mut cells);
-            let k = intern(r.numerator.clone(), true, &mut cells);
-            let complement: Vec<usize> = r.denominator.iter().copied().filter(|i| !r.numerator.contains(i)).collect();
+            let complement: Vec<usize> =
+                denominator.iter().copied().filter(|i| numerator.binary_search(i).is_err()).collect();
+            let n = intern(denominator, true, &mut cells);
+            let k = intern(numerator, true, &mut cells);
             if !complement.is_empty() {
                 intern(complement, false, &mut cells);
             }

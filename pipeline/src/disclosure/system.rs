@@ -202,8 +202,8 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
                     break;
                 }
                 let shares = knowledge.constraints.iter().any(|c| {
-                    c.cells.iter().any(|x| cells[i].inner.contains(x))
-                        && c.cells.iter().any(|x| cells[j].inner.contains(x))
+                    c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok())
+                        && c.cells.iter().any(|x| cells[j].inner.binary_search(x).is_ok())
                 });
                 if !shares {
                     continue;
@@ -243,16 +243,18 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
         if let Some(i) = failing {
             // Repair: withhold the smallest published non-zero cell sharing a published figure
             // with the failing primary.
-            let touching: Vec<usize> = knowledge
-                .constraints
-                .iter()
-                .filter(|c| c.cells.iter().any(|x| cells[i].inner.contains(x)))
-                .flat_map(|c| c.cells.iter().copied())
-                .collect();
+            let mut touching = vec![false; inner_values.len()];
+            for c in
+                knowledge.constraints.iter().filter(|c| c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok()))
+            {
+                for &x in &c.cells {
+                    touching[x] = true;
+                }
+            }
             // Preference: a non-zero neighbour, then a zero neighbour (zeros are not used as
             // secondaries unless nothing else helps), then the smallest other published cell.
             let published_cells = || (0..cells.len()).filter(|&j| status[j] == Status::Published);
-            let touches = |j: usize| cells[j].inner.iter().any(|x| touching.contains(x));
+            let touches = |j: usize| cells[j].inner.iter().any(|&x| touching[x]);
             let key = |&j: &usize| (values[j], std::cmp::Reverse(cells[j].inner.len()), j);
             let candidate = published_cells()
                 .filter(|&j| values[j] > 0 && touches(j))

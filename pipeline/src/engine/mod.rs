@@ -29,14 +29,29 @@ pub use raw::{RawColumn, RawTable};
 /// Partitions per query: fixed so plans, and so results, do not depend on the machine.
 pub const TARGET_PARTITIONS: usize = 2;
 
+/// DataFusion's memory pool: operators that can spill (sorts, aggregations) spill to the
+/// system's temporary folder beyond this, so a national release stays within a laptop's memory.
+pub const MEMORY_LIMIT: usize = 1 << 30;
+
 /// The one DataFusion session constructor.
 pub fn session() -> Result<SessionContext> {
-    let config = SessionConfig::new()
+    let mut config = SessionConfig::new()
         .with_target_partitions(TARGET_PARTITIONS)
         .with_batch_size(8192)
         .with_information_schema(false);
-    let runtime =
-        RuntimeEnvBuilder::new().build_arc().map_err(|e| Error::Engine(format!("cannot start the runtime: {e}")))?;
+    // Sort-merge joins spill to disk; hash joins cannot, and the join of per-year capture
+    // histories with the per-child table would otherwise hold every child in memory.
+    config.options_mut().optimizer.prefer_hash_join = false;
+    // A fair pool: spilling operators (sorts, aggregations) share it, so a merge after a sort
+    // still gets memory; unspillable operators reserve first.
+    let pool = datafusion::execution::memory_pool::TrackConsumersPool::new(
+        datafusion::execution::memory_pool::FairSpillPool::new(MEMORY_LIMIT),
+        std::num::NonZeroUsize::new(5).expect("non-zero"),
+    );
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(std::sync::Arc::new(pool))
+        .build_arc()
+        .map_err(|e| Error::Engine(format!("cannot start the runtime: {e}")))?;
     let state =
         SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
     let ctx = SessionContext::new_with_state(state);
@@ -71,11 +86,14 @@ pub async fn sql_checked(
 /// A DataFusion session with the release's dataset registered.
 pub struct Engine {
     ctx: SessionContext,
+    /// Where intermediate results are written once (Parquet) for later queries to read.
+    derived_dir: std::path::PathBuf,
 }
 
 impl Engine {
     /// Register the Parquet dataset as `records` and its rows inside the period as `referrals`.
-    pub async fn open(dataset_dir: &Path, period_from: Date, period_to: Date) -> Result<Engine> {
+    /// Intermediate results go to `scratch_dir` (not an output: the caller removes it).
+    pub async fn open(dataset_dir: &Path, scratch_dir: &Path, period_from: Date, period_to: Date) -> Result<Engine> {
         let ctx = session()?;
         let dir = dataset_dir.to_str().ok_or_else(|| Error::Engine("the output path is not UTF-8".into()))?;
         ctx.register_parquet("records", dir, ParquetReadOptions::default().file_extension(".parquet"))
@@ -92,7 +110,7 @@ impl Engine {
             .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
         ctx.register_batch("ethnic_groups", ethnic_groups_batch()?)
             .map_err(|e| Error::Engine(format!("cannot register `ethnic_groups`: {e}")))?;
-        Ok(Engine { ctx })
+        Ok(Engine { ctx, derived_dir: scratch_dir.to_path_buf() })
     }
 
     /// The underlying session (for tests and tools).
@@ -100,7 +118,8 @@ impl Engine {
         &self.ctx
     }
 
-    /// Run every query in order: intermediate ones become views, `cells` ones are collected.
+    /// Run every query in order: intermediate ones are written to Parquet once and registered,
+    /// `cells` ones are collected.
     pub async fn run_all(&self, queries: &[Query]) -> Result<Vec<RawTable>> {
         let mut tables = Vec::new();
         for query in queries {
@@ -112,7 +131,10 @@ impl Engine {
                 );
                 tables.push(table);
             } else {
-                crate::log::debug("query", format_args!("{}: registered as a view", query.name));
+                crate::log::debug(
+                    "query",
+                    format_args!("{}: written once in {:.2} s", query.name, start.elapsed().as_secs_f64()),
+                );
             }
         }
         Ok(tables)
@@ -125,8 +147,16 @@ impl Engine {
         check_schema(query, df.schema().as_arrow()).map_err(fail)?;
         match query.contract.kind {
             QueryKind::Intermediate => {
+                // Computed once and written to Parquet: every later query reads the result
+                // instead of recomputing it (the per-child reduction is the costliest step).
+                let dir = self.derived_dir.join(query.name);
+                let path = dir.to_str().ok_or_else(|| fail("the output path is not UTF-8".into()))?;
+                df.write_parquet(path, datafusion::dataframe::DataFrameWriteOptions::new(), None)
+                    .await
+                    .map_err(|e| fail(format!("cannot write the result to {path}: {e}")))?;
                 self.ctx
-                    .register_table(query.name, df.into_view())
+                    .register_parquet(query.name, path, ParquetReadOptions::default().file_extension(".parquet"))
+                    .await
                     .map_err(|e| fail(format!("cannot register the result: {e}")))?;
                 Ok(None)
             }

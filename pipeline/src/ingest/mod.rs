@@ -150,13 +150,18 @@ pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path,
         quarantined: 0,
         quarantined_by_reason: BTreeMap::new(),
     };
-    let validator = RowValidator { contract, layout: &layout, agency: source.agency, today };
+    let validator =
+        RowValidator { contract, layout: &layout, agency: source.agency, today, slots: Slots::new(contract) };
     let mut record = csv::ByteRecord::new();
+    let mut progress = crate::log::Progress::new("ingest", &report.file);
     while let Some(line) = rows.next(&mut record).map_err(refuse)? {
         if record.len() == 1 && record[0].is_empty() {
             continue; // a blank line is not a row
         }
         report.rows_read += 1;
+        if report.rows_read.is_multiple_of(1 << 16) {
+            progress.update(report.rows_read, "rows");
+        }
         let outcome = validator.validate(&record).and_then(|row| {
             if seen_ids.insert(id_key(row.record_id)) { Ok(row) } else { Err(("record_id", Reason::DuplicateRecord)) }
         });
@@ -400,6 +405,52 @@ struct RowValidator<'c> {
     layout: &'c ColumnLayout,
     agency: Agency,
     today: Date,
+    slots: Slots,
+}
+
+/// Positions of the fields the validator reads, in contract order (looked up once, not per row).
+struct Slots {
+    record_id: usize,
+    child_pid: usize,
+    link_quality: usize,
+    source_agency: usize,
+    referral_date: usize,
+    age_at_referral: usize,
+    sex: usize,
+    ethnicity_code: usize,
+    la_code: usize,
+    cse_status: usize,
+    known_to_services: usize,
+    first_service_contact_date: usize,
+    missing_episodes: usize,
+    looked_after: usize,
+    outcome: usize,
+}
+
+impl Slots {
+    fn new(contract: &Contract) -> Slots {
+        // The contract is compiled in; a missing field is a build error caught by every test.
+        let at = |name: &str| {
+            contract.fields.iter().position(|f| f.name == name).unwrap_or_else(|| panic!("contract field `{name}`"))
+        };
+        Slots {
+            record_id: at("record_id"),
+            child_pid: at("child_pid"),
+            link_quality: at("link_quality"),
+            source_agency: at("source_agency"),
+            referral_date: at("referral_date"),
+            age_at_referral: at("age_at_referral"),
+            sex: at("sex"),
+            ethnicity_code: at("ethnicity_code"),
+            la_code: at("la_code"),
+            cse_status: at("cse_status"),
+            known_to_services: at("known_to_services"),
+            first_service_contact_date: at("first_service_contact_date"),
+            missing_episodes: at("missing_episodes"),
+            looked_after: at("looked_after"),
+            outcome: at("outcome"),
+        }
+    }
 }
 
 impl RowValidator<'_> {
@@ -426,49 +477,51 @@ impl RowValidator<'_> {
             }
             text.push(value);
         }
-        let get = |name: &str| -> Option<&'r str> {
-            self.contract.fields.iter().position(|f| f.name == name).and_then(|i| text[i])
-        };
-        let req = |name: &str| get(name).unwrap_or_default();
-        let agency = Agency::from_code(req("source_agency")).unwrap_or(self.agency);
+        let slot = &self.slots;
+        let get = |i: usize| -> Option<&'r str> { text[i] };
+        let req = |i: usize| get(i).unwrap_or_default();
+        let agency = Agency::from_code(req(slot.source_agency)).unwrap_or(self.agency);
         if agency != self.agency {
             return Err(("source_agency", Reason::AgencyMismatch));
         }
-        let referral_date = Date::parse_iso(req("referral_date")).ok_or(("referral_date", Reason::BadDate))?;
-        let first_contact = get("first_service_contact_date").and_then(Date::parse_iso);
+        let referral_date = Date::parse_iso(req(slot.referral_date)).ok_or(("referral_date", Reason::BadDate))?;
+        let first_contact = get(slot.first_service_contact_date).and_then(Date::parse_iso);
         if first_contact.is_some_and(|d| d > referral_date) {
             return Err(("first_service_contact_date", Reason::DateOrder));
         }
-        let code = req("ethnicity_code");
+        let code = req(slot.ethnicity_code);
         let group = ethnicity_codes().get(code).ok_or(("ethnicity_code", Reason::UnknownCode))?.group;
         Ok(ValidRow {
-            record_id: req("record_id"),
-            child_pid: req("child_pid"),
-            link_quality: get("link_quality"),
+            record_id: req(slot.record_id),
+            child_pid: req(slot.child_pid),
+            link_quality: get(slot.link_quality),
             agency,
             referral_date,
-            age: req("age_at_referral").parse().map_err(|_| ("age_at_referral", Reason::BadNumber))?,
-            sex: req("sex"),
+            age: req(slot.age_at_referral).parse().map_err(|_| ("age_at_referral", Reason::BadNumber))?,
+            sex: req(slot.sex),
             ethnicity_code: code,
             ethnic_group: group.id,
             ethnic_group_high: group.high_id,
-            la_code: req("la_code"),
-            cse_status: req("cse_status"),
-            known_to_services: parse_bool(req("known_to_services")).unwrap_or(false),
+            la_code: req(slot.la_code),
+            cse_status: req(slot.cse_status),
+            known_to_services: parse_bool(req(slot.known_to_services)).unwrap_or(false),
             first_service_contact_date: first_contact,
-            missing_episodes: get("missing_episodes").and_then(|s| s.parse().ok()),
-            looked_after: get("looked_after").and_then(parse_bool),
-            outcome: get("outcome"),
+            missing_episodes: get(slot.missing_episodes).and_then(|s| s.parse().ok()),
+            looked_after: get(slot.looked_after).and_then(parse_bool),
+            outcome: get(slot.outcome),
         })
     }
 }
 
 /// Parse a boolean: true/false, 1/0, Y/N (any case).
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "1" | "y" | "yes" => Some(true),
-        "false" | "0" | "n" | "no" => Some(false),
-        _ => None,
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if is("true") || is("1") || is("y") || is("yes") {
+        Some(true)
+    } else if is("false") || is("0") || is("n") || is("no") {
+        Some(false)
+    } else {
+        None
     }
 }
 

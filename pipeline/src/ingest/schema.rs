@@ -4,7 +4,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use datafusion::arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, StringBuilder};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, FixedSizeBinaryBuilder, Int32Builder, StringBuilder,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
@@ -16,7 +18,8 @@ use crate::error::{Error, Result};
 
 /// The Arrow schema of `private/dataset/records/*.parquet`: the contract's fields plus derived
 /// columns (`referral_year`, `financial_year`, `age_band`, `ethnic_group`, `ethnic_group_high`,
-/// `agency_bit`).
+/// `agency_bit`). `child_pid` is stored as its 32 bytes, not 64 hex characters: half the size,
+/// and the per-child `GROUP BY` hashes and compares fixed-width keys.
 pub fn records_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
@@ -24,7 +27,7 @@ pub fn records_schema() -> SchemaRef {
             let f = |name: &str, ty: DataType, nullable: bool| Field::new(name, ty, nullable);
             Arc::new(Schema::new(vec![
                 f("record_id", DataType::Utf8, false),
-                f("child_pid", DataType::Utf8, false),
+                f("child_pid", DataType::FixedSizeBinary(PID_BYTES), false),
                 f("link_quality", DataType::Utf8, true),
                 f("source_agency", DataType::Utf8, false),
                 f("agency_bit", DataType::Int32, false),
@@ -58,6 +61,19 @@ pub fn writer_properties() -> WriterProperties {
         .build()
 }
 
+/// Bytes in a `child_pid` (HMAC-SHA256).
+pub const PID_BYTES: i32 = 32;
+
+/// The 32 bytes of a validated pseudonym (64 lowercase hex digits; validation guarantees it).
+fn pid_bytes(hex: &str) -> [u8; 32] {
+    let digit = |b: u8| if b.is_ascii_digit() { b - b'0' } else { b.wrapping_sub(b'a').wrapping_add(10) & 0x0f };
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        *o = (digit(pair[0]) << 4) | digit(pair[1]);
+    }
+    out
+}
+
 /// Buffers validated rows into Arrow batches and streams them to one Parquet file.
 pub(crate) struct RecordSink {
     path: PathBuf,
@@ -65,7 +81,7 @@ pub(crate) struct RecordSink {
     batch_rows: usize,
     rows: usize,
     record_id: StringBuilder,
-    child_pid: StringBuilder,
+    child_pid: FixedSizeBinaryBuilder,
     link_quality: StringBuilder,
     source_agency: StringBuilder,
     agency_bit: Int32Builder,
@@ -98,7 +114,7 @@ impl RecordSink {
             batch_rows,
             rows: 0,
             record_id: StringBuilder::new(),
-            child_pid: StringBuilder::new(),
+            child_pid: FixedSizeBinaryBuilder::new(PID_BYTES),
             link_quality: StringBuilder::new(),
             source_agency: StringBuilder::new(),
             agency_bit: Int32Builder::new(),
@@ -123,7 +139,9 @@ impl RecordSink {
 
     pub(crate) fn push(&mut self, row: &ValidRow<'_>) -> Result<()> {
         self.record_id.append_value(row.record_id);
-        self.child_pid.append_value(row.child_pid);
+        self.child_pid
+            .append_value(pid_bytes(row.child_pid))
+            .map_err(|e| Error::Engine(format!("cannot buffer a pseudonym for {}: {e}", self.path.display())))?;
         self.link_quality.append_option(row.link_quality);
         self.source_agency.append_value(row.agency.code());
         self.agency_bit.append_value(row.agency.bit());
