@@ -305,3 +305,29 @@ fn pseudonymise_links_across_files_and_never_shows_the_key() {
     ]);
     assert_eq!(no_key.status.code(), Some(2));
 }
+
+/// Huge fields, pathological quoting and very many columns give a clear refusal naming the file
+/// and line, and memory stays bounded (a row may not exceed 1 MiB, so nothing reads the rest of
+/// a file into one field).
+#[test]
+fn pathological_rows_are_refused_within_bounded_memory() {
+    // An unclosed quote: without the cap the rest of the file would become one field.
+    let mut unclosed = b"\nPOL-00000001,\"".to_vec();
+    unclosed.extend(std::iter::repeat_n(b'x', 3 << 20));
+    unclosed.extend_from_slice(b"\nPOL-00000002,a,b\n");
+    let message = refusal(HEADER, &unclosed, "police.csv");
+    assert!(message.contains("line 2") && message.contains("longer than 1024 KiB"), "{message}");
+    // One enormous unquoted field.
+    let mut huge = b"\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'7', 2 << 20));
+    let message = refusal(HEADER, &huge, "police.csv");
+    assert!(message.contains("line 2") && message.contains("longer than"), "{message}");
+    // Very many columns.
+    let wide: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let message = refusal(&wide.join(","), b"\n", "police.csv");
+    assert!(message.contains("column `c0` is not in the data contract"), "{message}");
+    // A header that is itself too long.
+    let wider: Vec<String> = (0..300_000).map(|i| format!("c{i}")).collect();
+    let message = refusal(&wider.join(","), b"\n", "police.csv");
+    assert!(message.contains("header") && message.contains("longer than"), "{message}");
+}

@@ -184,10 +184,41 @@ pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path,
     Ok(report)
 }
 
+/// Longest CSV row accepted. Contract rows are a few hundred bytes; an unclosed quote would
+/// otherwise read the rest of the file into one field.
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+
+/// Bytes handed to the CSV parser since the last row ended (shared with [`CappedReader`]).
+type RecordBytes = std::rc::Rc<std::cell::Cell<u64>>;
+
+/// A reader that fails once more than [`MAX_ROW_BYTES`] (plus the parser's 8 KiB buffer) are read
+/// without a row ending, so memory stays bounded whatever the quoting.
+struct CappedReader<R> {
+    inner: R,
+    since_row: RecordBytes,
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_row.get() > MAX_ROW_BYTES {
+            return Err(std::io::Error::other(format!(
+                "a row is longer than {} KiB (an unclosed quote, or not a CSV extract)",
+                MAX_ROW_BYTES >> 10
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_row.set(self.since_row.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// The CSV reader of an extract: the sniffed head, then the rest of the file, capped per row.
+type CsvReader = csv::Reader<CappedReader<std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<File>>>>;
+
 /// The rows of an extract, as CSV byte records whatever the file format, with their line (CSV)
 /// or row (Parquet, 1-based after a notional header line) numbers.
 enum Rows {
-    Csv(csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<File>>>, Option<csv::ByteRecord>),
+    Csv(CsvReader, Option<csv::ByteRecord>, RecordBytes),
     Parquet {
         columns: Vec<String>,
         reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
@@ -216,14 +247,18 @@ impl Rows {
         }
         let delimiter = sniff_delimiter(head);
         let chained = std::io::Cursor::new(head.to_vec()).chain(reader);
+        let since_row = RecordBytes::default();
+        let capped = CappedReader { inner: chained, since_row: since_row.clone() };
         let mut csv =
-            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(chained);
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(capped);
         let mut header = csv::ByteRecord::new();
-        let has_header = csv.read_byte_record(&mut header).map_err(|e| refuse(csv_error_message(&e)))?;
+        let has_header =
+            csv.read_byte_record(&mut header).map_err(|e| refuse(format!("header: {}", csv_error_message(&e))))?;
         if !has_header {
             return Err(refuse("the file is empty (no header row)".into()));
         }
-        Ok(Rows::Csv(csv, Some(header)))
+        since_row.set(0);
+        Ok(Rows::Csv(csv, Some(header), since_row))
     }
 
     fn parquet(path: &Path) -> Result<Rows, String> {
@@ -239,7 +274,7 @@ impl Rows {
 
     fn header(&mut self) -> Result<Vec<String>, String> {
         match self {
-            Rows::Csv(_, header) => header_columns(&header.take().unwrap_or_default()),
+            Rows::Csv(_, header, _) => header_columns(&header.take().unwrap_or_default()),
             Rows::Parquet { columns, .. } => Ok(columns.clone()),
         }
     }
@@ -247,14 +282,18 @@ impl Rows {
     /// Read the next row into `record`; returns its line number, or `None` at the end.
     fn next(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, String> {
         match self {
-            Rows::Csv(csv, _) => {
+            Rows::Csv(csv, _, since_row) => {
                 let line = csv.position().line();
-                match csv.read_byte_record(record) {
+                let result = csv.read_byte_record(record);
+                // The parser reads ahead by at most its buffer, so counting from the end of
+                // each row bounds the next one.
+                since_row.set(0);
+                match result {
                     Ok(false) => Ok(None),
                     Ok(true) => Ok(Some(record.position().map_or(line, csv::Position::line))),
-                    // The csv reader only fails on I/O; malformed quoting is read leniently and
-                    // caught by the field checks.
-                    Err(e) => Err(csv_error_message(&e)),
+                    // The csv reader only fails on I/O (including an overlong row); malformed
+                    // quoting is read leniently and caught by the field checks.
+                    Err(e) => Err(format!("line {line}: {}", csv_error_message(&e))),
                 }
             }
             Rows::Parquet { reader, batch, next_row, row_number, .. } => loop {
