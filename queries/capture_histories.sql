@@ -2,53 +2,75 @@
 -- financial year) and stratum (all children, and each ONS 2021 high-level ethnic group), the
 -- number of children with each agency pattern, including explicit zeros for every pattern
 -- (METHODS.md §1). Within a financial year a child's pattern is the agencies that referred
--- them in that year; over the whole period it is every agency that referred them.
-with whole_period as (
+-- them in that year (unpacked from child_histories' per-year masks); over the whole period it
+-- is every agency that referred them. No join on children: every count comes from the one
+-- per-child table.
+with period as (
     select
-        'whole_period' as time_window,
-        child_pid,
-        agency_mask
-    from child_histories
-),
-
-financial_years as (
-    select
-        concat('fy', cast(financial_year as varchar)) as time_window,
-        child_pid,
-        bit_or(agency_bit) as agency_mask
+        min(financial_year) as first_financial_year,
+        max(financial_year) - min(financial_year) as last_index
     from referrals
-    group by financial_year, child_pid
 ),
 
-histories as (
-    select * from whole_period
-    union all
-    select * from financial_years
-),
-
-with_stratum as (
+years as (
     select
-        h.time_window,
-        g.high_id as stratum,
-        h.agency_mask
-    from histories as h
-    inner join child_histories as c on h.child_pid = c.child_pid
-    inner join ethnic_groups as g on c.ethnic_group = g.id
+        cast(s.value as bigint) as fy_index,
+        p.first_financial_year + cast(s.value as int) as financial_year
+    from period as p
+    cross join generate_series(0, 23) as s
+    where s.value <= p.last_index
+),
+
+per_year as (
+    select
+        y.financial_year,
+        c.ethnic_group_high as stratum,
+        cast(
+            case
+                when y.fy_index < 12 then (c.fy_masks_0_11 >> (5 * y.fy_index)) & 31
+                else (c.fy_masks_12_23 >> (5 * (y.fy_index - 12))) & 31
+            end as int
+        ) as agency_mask
+    from years as y
+    cross join child_histories as c
+),
+
+counted_years as (
+    select financial_year, stratum, agency_mask, count(*) as children
+    from per_year
+    where agency_mask <> 0
+    group by financial_year, stratum, agency_mask
+),
+
+counted_whole as (
+    select ethnic_group_high as stratum, agency_mask, count(*) as children
+    from child_histories
+    group by ethnic_group_high, agency_mask
 ),
 
 counted as (
-    select time_window, 'all' as stratum, agency_mask, count(*) as children
-    from with_stratum
-    group by time_window, agency_mask
+    select 'whole_period' as time_window, stratum, agency_mask, children
+    from counted_whole
     union all
-    select time_window, stratum, agency_mask, count(*) as children
-    from with_stratum
-    group by time_window, stratum, agency_mask
+    select 'whole_period' as time_window, 'all' as stratum, agency_mask, sum(children) as children
+    from counted_whole
+    group by agency_mask
+    union all
+    select concat('fy', cast(financial_year as varchar)) as time_window, stratum, agency_mask, children
+    from counted_years
+    union all
+    select
+        concat('fy', cast(financial_year as varchar)) as time_window,
+        'all' as stratum,
+        agency_mask,
+        sum(children) as children
+    from counted_years
+    group by financial_year, agency_mask
 ),
 
 grid as (
     select w.time_window, s.stratum, cast(m.value as int) as agency_mask
-    from (select distinct time_window from histories) as w
+    from (select distinct time_window from counted) as w
     cross join (select 'all' as stratum union all select distinct high_id from ethnic_groups) as s
     cross join generate_series(1, 31) as m
 )

@@ -1,28 +1,52 @@
 -- One row per child referred in the release period: the child's capture history over the
--- agency lists, first referral, and the attributes used for strata.
+-- agency lists (whole period, and per financial year), first referral, and the attributes used
+-- for strata.
 --
--- Attributes come from the first referral, except:
+-- Attributes come from the first referral (earliest date; on the same date, the agency whose
+-- name sorts first; then the smaller code), except:
 --   * community: the first record with a known ethnic group, preferring the finest code sets
 --     (DfE codes from education, social care and the voluntary sector, then NHS, then police);
 --   * sex: the first record where it is recorded (F or M);
 --   * known to services: any record saying so.
-with referrals_ranked as (
+--
+-- Each "first record" choice is a min() over one integer that packs the sort keys above the
+-- value's code (decoded through the small code tables afterwards): a plain min aggregates
+-- about five times faster than first_value(... order by ...), and it is deterministic.
+-- Per financial year, the agencies that referred the child are packed five bits per year,
+-- counted from the period's first financial year: fy_masks_0_11 holds years 0 to 11 and
+-- fy_masks_12_23 years 12 to 23 (the configuration allows at most 24 financial years).
+with period as (
+    select min(financial_year) as first_financial_year from referrals
+),
+
+referrals_coded as (
     select
-        child_pid,
-        referral_date,
-        referral_year,
-        financial_year,
-        age_band,
-        sex,
-        ethnic_group,
-        known_to_services,
-        agency_bit,
-        source_agency,
-        record_id,
-        case when ethnic_group = 'not_known' then 1 else 0 end as ethnicity_unknown,
-        case source_agency when 'police' then 2 when 'health' then 1 else 0 end as code_set_rank,
-        case when sex = 'U' then 1 else 0 end as sex_unknown
-    from referrals
+        r.child_pid,
+        r.referral_date,
+        r.referral_year,
+        r.financial_year,
+        r.known_to_services,
+        r.agency_bit,
+        cast(r.financial_year - p.first_financial_year as bigint) as fy_index,
+        (cast(r.referral_date as bigint) + 100000) * 8
+        + case r.source_agency
+            when 'childrens_social_care' then 0
+            when 'education' then 1
+            when 'health' then 2
+            when 'police' then 3
+            else 4
+        end as record_order,
+        a.code as age_band_code,
+        s.code as sex_code,
+        g.code as ethnic_group_code,
+        case when r.ethnic_group = 'not_known' then 1 else 0 end as ethnicity_unknown,
+        case r.source_agency when 'police' then 2 when 'health' then 1 else 0 end as code_set_rank,
+        case when r.sex = 'U' then 1 else 0 end as sex_unknown
+    from referrals as r
+    cross join period as p
+    inner join age_bands as a on r.age_band = a.band
+    inner join sexes as s on r.sex = s.sex
+    inner join ethnic_groups as g on r.ethnic_group = g.id
 ),
 
 per_child as (
@@ -31,16 +55,39 @@ per_child as (
         min(referral_date) as first_referral_date,
         min(referral_year) as first_referral_year,
         min(financial_year) as first_financial_year,
-        first_value(age_band order by referral_date, source_agency, record_id) as age_band,
-        first_value(sex order by sex_unknown, referral_date, source_agency, record_id) as sex,
-        first_value(
-            ethnic_group order by ethnicity_unknown, code_set_rank, referral_date, source_agency, record_id
-        ) as ethnic_group,
+        min(record_order * 64 + age_band_code) % 64 as age_band_code,
+        min((sex_unknown * 274877906944 + record_order) * 64 + sex_code) % 64 as sex_code,
+        min(
+            ((ethnicity_unknown * 4 + code_set_rank) * 274877906944 + record_order) * 64 + ethnic_group_code
+        ) % 64 as ethnic_group_code,
         bool_or(known_to_services) as known_to_services,
         bit_or(agency_bit) as agency_mask,
+        bit_or(
+            case when fy_index < 12 then cast(agency_bit as bigint) << (5 * fy_index) else cast(0 as bigint) end
+        ) as fy_masks_0_11,
+        bit_or(
+            case when fy_index >= 12 then cast(agency_bit as bigint) << (5 * (fy_index - 12)) else cast(0 as bigint) end
+        ) as fy_masks_12_23,
         count(*) as referrals
-    from referrals_ranked
+    from referrals_coded
     group by child_pid
 )
 
-select * from per_child
+select
+    c.child_pid,
+    c.first_referral_date,
+    c.first_referral_year,
+    c.first_financial_year,
+    a.band as age_band,
+    s.sex,
+    g.id as ethnic_group,
+    g.high_id as ethnic_group_high,
+    c.known_to_services,
+    c.agency_mask,
+    c.fy_masks_0_11,
+    c.fy_masks_12_23,
+    c.referrals
+from per_child as c
+inner join age_bands as a on c.age_band_code = a.code
+inner join sexes as s on c.sex_code = s.code
+inner join ethnic_groups as g on c.ethnic_group_code = g.code

@@ -362,6 +362,42 @@ fn capture_history_query_has_explicit_zeros() {
     }
     // Whole period + each financial year, 7 strata, all 31 agency patterns.
     assert_eq!(histories.rows(), (1 + years.len()) * 7 * 31);
+
+    // Every child's agency pattern within each financial year, recomputed from the input files,
+    // matches the 'all' stratum of every financial-year window.
+    let bit = |agency: &str| 1u32 << AGENCIES.iter().position(|a| *a == agency).unwrap();
+    let mut patterns: BTreeMap<(i32, String), u32> = BTreeMap::new();
+    for agency in AGENCIES {
+        let (header, rows) = read_csv(&repo().join("data-samples").join(format!("{agency}.csv")));
+        let (date, pid) = (column(&header, "referral_date"), column(&header, "child_pid"));
+        for row in rows {
+            let (y, m): (i32, u32) = (row[date][..4].parse().unwrap(), row[date][5..7].parse().unwrap());
+            *patterns.entry((if m >= 4 { y } else { y - 1 }, row[pid].clone())).or_insert(0) |= bit(agency);
+        }
+    }
+    let mut expected: BTreeMap<(String, i64), i64> = BTreeMap::new();
+    for ((year, _), mask) in &patterns {
+        *expected.entry((format!("fy{year}"), i64::from(*mask))).or_insert(0) += 1;
+    }
+    let text = |name: &str| match histories.column(name) {
+        Some(safestat::engine::RawColumn::Text(v)) => v.clone(),
+        _ => panic!("{name}"),
+    };
+    let int = |name: &str| match histories.column(name) {
+        Some(safestat::engine::RawColumn::Int(v)) => v.clone(),
+        _ => panic!("{name}"),
+    };
+    let (windows, strata, masks, children) =
+        (text("time_window"), text("stratum"), int("agency_mask"), int("children"));
+    let mut checked = 0;
+    for i in 0..histories.rows() {
+        if strata[i] == "all" && windows[i].starts_with("fy") {
+            let want = expected.get(&(windows[i].clone(), masks[i])).copied().unwrap_or(0);
+            assert_eq!(children[i], want, "{} pattern {}", windows[i], masks[i]);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, years.len() * 31);
 }
 
 /// Communities the generator under-captures (police and social-care multiplier below 1), read

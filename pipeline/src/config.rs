@@ -122,6 +122,9 @@ pub fn is_gss_code(code: &str) -> bool {
     b.len() == 9 && matches!(b[0], b'E' | b'W' | b'S' | b'N') && b[1..].iter().all(u8::is_ascii_digit)
 }
 
+/// Longest period a release covers, in financial years.
+pub const MAX_FINANCIAL_YEARS: i32 = 24;
+
 impl Config {
     /// Read and validate a release configuration.
     pub fn load(path: &Path) -> Result<Config> {
@@ -150,6 +153,14 @@ impl Config {
         let period_to = date("to", &raw.release.period.to)?;
         if period_from > period_to {
             return Err(fail("`release.period.from` is after `release.period.to`".into()));
+        }
+        // The per-child table packs each financial year's agencies into 5 bits of two 64-bit
+        // columns (queries/child_histories.sql).
+        let financial_years = period_to.financial_year_start() - period_from.financial_year_start() + 1;
+        if financial_years > MAX_FINANCIAL_YEARS {
+            return Err(fail(format!(
+                "the period spans {financial_years} financial years; a release covers at most {MAX_FINANCIAL_YEARS}"
+            )));
         }
         // Paths must stay inside the configuration's folder unless explicitly allowed, so a
         // configuration cannot make safestat read files it was not meant to.
@@ -265,5 +276,15 @@ name = "uk-children"
         let text = GOOD.replace("uk-children", "off");
         let err = Config::parse(Path::new("r.toml"), &text).unwrap_err().to_string();
         assert!(err.contains("cannot be turned off"), "{err}");
+    }
+
+    #[test]
+    fn periods_longer_than_the_per_child_masks_are_refused() {
+        // 1997-01-01 is in financial year 1996/97, so 2020-03-31 (in 2019/20) makes 24.
+        let long = GOOD.replace("to = \"2013-12-31\"", "to = \"2020-03-31\"");
+        assert!(Config::parse(Path::new("r.toml"), &long).is_ok(), "24 financial years are allowed");
+        let longer = GOOD.replace("to = \"2013-12-31\"", "to = \"2020-04-01\"");
+        let err = Config::parse(Path::new("r.toml"), &longer).unwrap_err().to_string();
+        assert!(err.contains("25 financial years") && err.contains("at most 24"), "{err}");
     }
 }

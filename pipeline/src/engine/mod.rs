@@ -35,13 +35,10 @@ pub const MEMORY_LIMIT: usize = 1 << 30;
 
 /// The one DataFusion session constructor.
 pub fn session() -> Result<SessionContext> {
-    let mut config = SessionConfig::new()
+    let config = SessionConfig::new()
         .with_target_partitions(TARGET_PARTITIONS)
         .with_batch_size(8192)
         .with_information_schema(false);
-    // Sort-merge joins spill to disk; hash joins cannot, and the join of per-year capture
-    // histories with the per-child table would otherwise hold every child in memory.
-    config.options_mut().optimizer.prefer_hash_join = false;
     // A fair pool: spilling operators (sorts, aggregations) share it, so a merge after a sort
     // still gets memory; unspillable operators reserve first.
     let pool = datafusion::execution::memory_pool::TrackConsumersPool::new(
@@ -110,6 +107,19 @@ impl Engine {
             .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
         ctx.register_batch("ethnic_groups", ethnic_groups_batch()?)
             .map_err(|e| Error::Engine(format!("cannot register `ethnic_groups`: {e}")))?;
+        // Code tables for the per-child reduction (queries/child_histories.sql): age bands from
+        // the domain, sexes from the data contract.
+        let bands: Vec<&str> = crate::domain::AGE_BANDS.iter().map(|(band, _, _)| *band).collect();
+        let contract = crate::ingest::contract::Contract::shipped();
+        let sexes: Vec<&str> = contract
+            .fields
+            .iter()
+            .find(|f| f.name == "sex")
+            .map(|f| f.values.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (name, batch) in [("age_bands", code_table("band", &bands)?), ("sexes", code_table("sex", &sexes)?)] {
+            ctx.register_batch(name, batch).map_err(|e| Error::Engine(format!("cannot register `{name}`: {e}")))?;
+        }
         Ok(Engine { ctx, derived_dir: scratch_dir.to_path_buf() })
     }
 
@@ -171,19 +181,31 @@ impl Engine {
 
 /// The ONS 2021 ethnic groups as a table: `id, label, high_id, high_label`.
 fn ethnic_groups_batch() -> Result<datafusion::arrow::record_batch::RecordBatch> {
-    use datafusion::arrow::array::{ArrayRef, StringArray};
+    use datafusion::arrow::array::{ArrayRef, Int32Array, StringArray};
     use datafusion::arrow::datatypes::{Field, Schema};
     let groups = &crate::domain::ETHNIC_GROUPS;
     let column = |f: fn(&crate::domain::EthnicGroup) -> &'static str| -> ArrayRef {
         std::sync::Arc::new(StringArray::from(groups.iter().map(f).collect::<Vec<_>>()))
     };
-    let schema =
-        Schema::new(["id", "label", "high_id", "high_label"].map(|n| Field::new(n, DataType::Utf8, false)).to_vec());
+    let mut fields = vec![Field::new("code", DataType::Int32, false)];
+    fields.extend(["id", "label", "high_id", "high_label"].map(|n| Field::new(n, DataType::Utf8, false)));
+    let codes: ArrayRef = std::sync::Arc::new(Int32Array::from_iter_values(0..groups.len() as i32));
     datafusion::arrow::record_batch::RecordBatch::try_new(
-        std::sync::Arc::new(schema),
-        vec![column(|g| g.id), column(|g| g.label), column(|g| g.high_id), column(|g| g.high_label)],
+        std::sync::Arc::new(Schema::new(fields)),
+        vec![codes, column(|g| g.id), column(|g| g.label), column(|g| g.high_id), column(|g| g.high_label)],
     )
     .map_err(|e| Error::Engine(format!("cannot build `ethnic_groups`: {e}")))
+}
+
+/// A small code table `(code Int32, <name> Utf8)`: code i is `values[i]`.
+fn code_table(name: &str, values: &[&str]) -> Result<datafusion::arrow::record_batch::RecordBatch> {
+    use datafusion::arrow::array::{ArrayRef, Int32Array, StringArray};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let schema = Schema::new(vec![Field::new("code", DataType::Int32, false), Field::new(name, DataType::Utf8, false)]);
+    let codes: ArrayRef = std::sync::Arc::new(Int32Array::from_iter_values(0..values.len() as i32));
+    let names: ArrayRef = std::sync::Arc::new(StringArray::from(values.to_vec()));
+    datafusion::arrow::record_batch::RecordBatch::try_new(std::sync::Arc::new(schema), vec![codes, names])
+        .map_err(|e| Error::Engine(format!("cannot build a code table: {e}")))
 }
 
 fn check_schema(query: &Query, schema: &datafusion::arrow::datatypes::Schema) -> Result<(), String> {

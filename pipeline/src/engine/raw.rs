@@ -108,7 +108,8 @@ impl RawTable {
         self.rows
     }
 
-    pub(crate) fn column(&self, name: &str) -> Option<&RawColumn> {
+    /// The column called `name`, if the result has it.
+    pub fn column(&self, name: &str) -> Option<&RawColumn> {
         self.columns.iter().find(|c| c.0 == name).map(|c| &c.2)
     }
 }
