@@ -5,20 +5,13 @@
 -- them in that year (unpacked from child_histories' per-year masks); over the whole period it
 -- is every agency that referred them. No join on children: every count comes from the one
 -- per-child table.
-with period as (
-    select
-        min(financial_year) as first_financial_year,
-        max(financial_year) - min(financial_year) as last_index
-    from referrals
-),
-
-years as (
+with years as (
     select
         cast(s.value as bigint) as fy_index,
         p.first_financial_year + cast(s.value as int) as financial_year
-    from period as p
+    from release_period as p
     cross join generate_series(0, 23) as s
-    where s.value <= p.last_index
+    where s.value < p.financial_years
 ),
 
 per_year as (

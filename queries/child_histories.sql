@@ -13,10 +13,22 @@
 -- value's code (decoded through the small code tables afterwards): a plain min aggregates
 -- about five times faster than first_value(... order by ...), and it is deterministic.
 -- Per financial year, the agencies that referred the child are packed five bits per year,
--- counted from the period's first financial year: fy_masks_0_11 holds years 0 to 11 and
--- fy_masks_12_23 years 12 to 23 (the configuration allows at most 24 financial years).
-with period as (
-    select min(financial_year) as first_financial_year from referrals
+-- counted from the period's first financial year (`referrals.fy_index`): fy_masks_0_11 holds
+-- years 0 to 11 and fy_masks_12_23 years 12 to 23 (a release covers at most 24 financial years).
+-- The small code table is always the left (build) side of a join, so no join holds children.
+with codes as (
+    -- Every (age band, sex, ethnic group) with its codes: 240 rows, the build side of the joins.
+    select
+        a.code as age_band_code,
+        a.band as age_band,
+        s.code as sex_code,
+        s.sex,
+        g.code as ethnic_group_code,
+        g.id as ethnic_group,
+        g.high_id as ethnic_group_high
+    from age_bands as a
+    cross join sexes as s
+    cross join ethnic_groups as g
 ),
 
 referrals_coded as (
@@ -27,7 +39,7 @@ referrals_coded as (
         r.financial_year,
         r.known_to_services,
         r.agency_bit,
-        cast(r.financial_year - p.first_financial_year as bigint) as fy_index,
+        r.fy_index,
         (cast(r.referral_date as bigint) + 100000) * 8
         + case r.source_agency
             when 'childrens_social_care' then 0
@@ -36,17 +48,15 @@ referrals_coded as (
             when 'police' then 3
             else 4
         end as record_order,
-        a.code as age_band_code,
-        s.code as sex_code,
-        g.code as ethnic_group_code,
+        k.age_band_code,
+        k.sex_code,
+        k.ethnic_group_code,
         case when r.ethnic_group = 'not_known' then 1 else 0 end as ethnicity_unknown,
         case r.source_agency when 'police' then 2 when 'health' then 1 else 0 end as code_set_rank,
         case when r.sex = 'U' then 1 else 0 end as sex_unknown
-    from referrals as r
-    cross join period as p
-    inner join age_bands as a on r.age_band = a.band
-    inner join sexes as s on r.sex = s.sex
-    inner join ethnic_groups as g on r.ethnic_group = g.id
+    from codes as k
+    inner join referrals as r
+        on r.age_band = k.age_band and r.sex = k.sex and r.ethnic_group = k.ethnic_group
 ),
 
 per_child as (
@@ -78,16 +88,17 @@ select
     c.first_referral_date,
     c.first_referral_year,
     c.first_financial_year,
-    a.band as age_band,
-    s.sex,
-    g.id as ethnic_group,
-    g.high_id as ethnic_group_high,
+    k.age_band,
+    k.sex,
+    k.ethnic_group,
+    k.ethnic_group_high,
     c.known_to_services,
     c.agency_mask,
     c.fy_masks_0_11,
     c.fy_masks_12_23,
     c.referrals
-from per_child as c
-inner join age_bands as a on c.age_band_code = a.code
-inner join sexes as s on c.sex_code = s.code
-inner join ethnic_groups as g on c.ethnic_group_code = g.code
+from codes as k
+inner join per_child as c
+    on c.age_band_code = k.age_band_code
+    and c.sex_code = k.sex_code
+    and c.ethnic_group_code = k.ethnic_group_code

@@ -98,10 +98,19 @@ impl Engine {
             .map_err(|e| Error::Engine(format!("cannot open the dataset: {e}")))?;
         let from = lit(ScalarValue::Date32(Some(period_from.days_since_epoch())));
         let to = lit(ScalarValue::Date32(Some(period_to.days_since_epoch())));
+        // `fy_index`: financial years since the period's first (0 to 23; the configuration
+        // refuses longer periods), for the per-year masks of queries/child_histories.sql.
+        let first_financial_year = period_from.financial_year_start();
         let referrals = ctx
             .table("records")
             .await
             .and_then(|df| df.filter(col("referral_date").between(from, to)))
+            .and_then(|df| {
+                df.with_column(
+                    "fy_index",
+                    datafusion::prelude::cast(col("financial_year") - lit(first_financial_year), DataType::Int64),
+                )
+            })
             .map_err(|e| Error::Engine(format!("cannot define `referrals`: {e}")))?;
         ctx.register_table("referrals", referrals.into_view())
             .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
@@ -117,7 +126,12 @@ impl Engine {
             .find(|f| f.name == "sex")
             .map(|f| f.values.iter().map(String::as_str).collect())
             .unwrap_or_default();
-        for (name, batch) in [("age_bands", code_table("band", &bands)?), ("sexes", code_table("sex", &sexes)?)] {
+        let financial_years = period_to.financial_year_start() - first_financial_year + 1;
+        for (name, batch) in [
+            ("age_bands", code_table("band", &bands)?),
+            ("sexes", code_table("sex", &sexes)?),
+            ("release_period", period_batch(first_financial_year, financial_years)?),
+        ] {
             ctx.register_batch(name, batch).map_err(|e| Error::Engine(format!("cannot register `{name}`: {e}")))?;
         }
         Ok(Engine { ctx, derived_dir: scratch_dir.to_path_buf() })
@@ -195,6 +209,24 @@ fn ethnic_groups_batch() -> Result<datafusion::arrow::record_batch::RecordBatch>
         vec![codes, column(|g| g.id), column(|g| g.label), column(|g| g.high_id), column(|g| g.high_label)],
     )
     .map_err(|e| Error::Engine(format!("cannot build `ethnic_groups`: {e}")))
+}
+
+/// The one-row `release_period(first_financial_year, financial_years)` table.
+fn period_batch(
+    first_financial_year: i32,
+    financial_years: i32,
+) -> Result<datafusion::arrow::record_batch::RecordBatch> {
+    use datafusion::arrow::array::{ArrayRef, Int32Array};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let schema = Schema::new(
+        ["first_financial_year", "financial_years"].map(|n| Field::new(n, DataType::Int32, false)).to_vec(),
+    );
+    let columns: Vec<ArrayRef> = vec![
+        std::sync::Arc::new(Int32Array::from(vec![first_financial_year])),
+        std::sync::Arc::new(Int32Array::from(vec![financial_years])),
+    ];
+    datafusion::arrow::record_batch::RecordBatch::try_new(std::sync::Arc::new(schema), columns)
+        .map_err(|e| Error::Engine(format!("cannot build `release_period`: {e}")))
 }
 
 /// A small code table `(code Int32, <name> Utf8)`: code i is `values[i]`.
