@@ -8,7 +8,7 @@ use safestat::disclosure::{Policy, gauss};
 use crate::harness::reference;
 
 fn cases() -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(reference("sdc/audit_cases.json")).unwrap()).unwrap()
+    crate::harness::read_json(&reference("sdc/audit_cases.json"))
 }
 
 /// Knowledge for a table with all margins published and the listed inner cells withheld.

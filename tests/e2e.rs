@@ -216,8 +216,7 @@ fn identical_input_gives_identical_release() {
 #[test]
 fn manifest_hashes_every_output_and_reconciles_ingest() {
     let out = sample_release();
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("private/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = crate::harness::read_json(&out.join("private/manifest.json"));
     for entry in manifest["outputs"].as_array().unwrap() {
         let path = out.join(entry["file"].as_str().unwrap());
         let bytes = std::fs::read(&path).unwrap();
@@ -311,8 +310,7 @@ fn failed_rerun_withdraws_the_earlier_release() {
 #[test]
 fn prevalence_estimate_covers_the_generators_truth() {
     let out = sample_release();
-    let truth: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value = crate::harness::read_json(&repo().join("data-samples/truth.json"));
     let true_children = truth["children"].as_f64().unwrap();
     let (header, rows) = read_csv(&out.join("release/data/prevalence.csv"));
     let total = rows.iter().find(|r| r[column(&header, "ethnic_group")] == "All children").unwrap();
@@ -407,8 +405,7 @@ fn capture_history_query_has_explicit_zeros() {
 #[test]
 fn under_captured_communities_are_flagged() {
     let out = sample_release();
-    let truth: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value = crate::harness::read_json(&repo().join("data-samples/truth.json"));
     let multipliers = truth["capture"]["police_and_social_care_multiplier_by_group"].as_object().unwrap();
     let mut under = BTreeMap::<String, (u64, u64)>::new(); // high group -> (under-captured, all)
     for stratum in truth["strata"].as_array().unwrap() {
@@ -502,8 +499,7 @@ fn no_withheld_cell_is_recoverable_by_subtraction() {
             assert_ne!(withheld, 1, "{name}: one withheld cell in `{}` could be recovered from the total", header[c]);
         }
     }
-    let log: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("private/disclosure-log.json")).unwrap()).unwrap();
+    let log: serde_json::Value = crate::harness::read_json(&out.join("private/disclosure-log.json"));
     assert_eq!(log["pass"], true);
     assert!(log["tables"].as_array().unwrap().iter().all(|t| t["pass"] == true));
 }
@@ -535,8 +531,7 @@ fn analyst_report_shows_true_list_overlaps_and_stays_private() {
 #[test]
 fn agencies_that_under_capture_a_community_are_flagged() {
     let out = sample_release();
-    let truth: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(repo().join("data-samples/truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value = crate::harness::read_json(&repo().join("data-samples/truth.json"));
     let multipliers = truth["capture"]["police_and_social_care_multiplier_by_group"].as_object().unwrap();
     assert!(
         multipliers["asian_pakistani"].as_f64().unwrap() < 1.0,
@@ -583,8 +578,7 @@ fn audit_rechecks_a_run_output_from_its_published_files() {
     let out = crate::harness::temp_dir().join("out");
     copy_dir(sample_release(), &out);
     let passed = safestat_ok(&["audit", s(&out)]);
-    let log: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("private/disclosure-log.json")).unwrap()).unwrap();
+    let log: serde_json::Value = crate::harness::read_json(&out.join("private/disclosure-log.json"));
     let mut primaries: Vec<u64> = log["tables"]
         .as_array()
         .unwrap()
@@ -623,7 +617,7 @@ fn audit_rechecks_a_run_output_from_its_published_files() {
 
     // A primary cell without its certificate.
     let model_path = out.join("private/audit/model.json");
-    let mut model: serde_json::Value = serde_json::from_slice(&std::fs::read(&model_path).unwrap()).unwrap();
+    let mut model: serde_json::Value = crate::harness::read_json(&model_path);
     let dropped = model["primaries"].as_array_mut().unwrap().remove(0)["cell"].as_u64().unwrap();
     std::fs::write(&model_path, serde_json::to_vec(&model).unwrap()).unwrap();
     let failed = crate::harness::safestat(&["audit", s(&out)]);

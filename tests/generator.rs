@@ -50,7 +50,7 @@ fn high_level_of_codes() -> HashMap<String, String> {
 #[test]
 fn truth_agrees_with_records() {
     let dir = generate(5, 1700);
-    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value = crate::harness::read_json(&dir.join("truth.json"));
     let codes = high_level_of_codes();
 
     // Capture histories and groups recomputed from the agency files alone.

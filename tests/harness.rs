@@ -59,6 +59,12 @@ pub fn sample_release() -> &'static Path {
     })
 }
 
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Path as &str.
 pub fn s(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")

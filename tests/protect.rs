@@ -124,7 +124,7 @@ fn audit_fails_when_a_published_file_reveals_a_withheld_cell() {
     assert!(String::from_utf8_lossy(&audit.stderr).contains("publication differs from the audit model"));
     // File and model agree that `c` is published: the LP recovers a = 68 - 40 - 25 = 3.
     let model_path = out.join("private/audit/model.json");
-    let mut model: serde_json::Value = serde_json::from_slice(&std::fs::read(&model_path).unwrap()).unwrap();
+    let mut model: serde_json::Value = crate::harness::read_json(&model_path);
     let rows = model["tables"][0]["rows"].as_array().unwrap().clone();
     let c_cell = rows.iter().find(|r| r["key"][0] == "c").unwrap()["counts"][0][1].as_u64().unwrap() as usize;
     model["cells"][c_cell]["status"] = "published".into();

@@ -109,11 +109,6 @@ pub fn fatal(error: &dyn fmt::Display) {
     }
 }
 
-/// `emit` at error level.
-pub fn error(stage: &str, message: fmt::Arguments<'_>) {
-    emit(Level::Error, stage, message);
-}
-
 /// `emit` at warn level.
 pub fn warn(stage: &str, message: fmt::Arguments<'_>) {
     emit(Level::Warn, stage, message);

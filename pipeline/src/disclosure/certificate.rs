@@ -216,31 +216,10 @@ pub fn audit_output(root: &Path) -> Result<usize> {
             .map(|&(cell, lo, hi)| Constraint { cells: model.cells[cell].inner.clone(), lo, hi })
             .collect(),
     };
-    let mut membership: Vec<Vec<usize>> = vec![Vec::new(); model.inner_cells];
-    for (c, cell) in model.cells.iter().enumerate() {
-        for &i in &cell.inner {
-            membership[i].push(c);
-        }
-    }
-    let mut atom_of: HashMap<&[usize], usize> = HashMap::new();
-    let atoms: Vec<Option<usize>> = membership
-        .iter()
-        .map(|m| {
-            if m.is_empty() {
-                return None;
-            }
-            let next = atom_of.len();
-            Some(*atom_of.entry(m.as_slice()).or_insert(next))
-        })
-        .collect();
-    let to_atoms = |inner: &[usize]| -> Vec<usize> {
-        let mut a: Vec<usize> = inner.iter().filter_map(|&i| atoms[i]).collect();
-        a.sort_unstable();
-        a.dedup();
-        a
-    };
+    let atoms = system::Atoms::new(model.inner_cells, model.cells.iter().map(|c| c.inner.as_slice()));
+    let to_atoms = |inner: &[usize]| atoms.map(inner);
     let atom_knowledge = Knowledge {
-        inner_cells: atom_of.len(),
+        inner_cells: atoms.first_inner.len(),
         cap: model.cap,
         constraints: constraints
             .iter()

@@ -84,47 +84,68 @@ fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
     }
 }
 
+/// Inner cells merged by membership: inner cells that belong to exactly the same cells are
+/// indistinguishable to any reader of those cells, so one variable ("atom") stands for them.
+pub(crate) struct Atoms {
+    /// The atom of each inner cell (`None` for an inner cell in no cell).
+    pub of_inner: Vec<Option<usize>>,
+    /// The first inner cell of each atom.
+    pub first_inner: Vec<usize>,
+}
+
+impl Atoms {
+    /// Atoms of `inner_cells` inner cells under the given cells (each a set of inner cells).
+    pub fn new<'a>(inner_cells: usize, cells: impl Iterator<Item = &'a [usize]>) -> Atoms {
+        let mut membership: Vec<Vec<usize>> = vec![Vec::new(); inner_cells];
+        for (c, cell) in cells.enumerate() {
+            for &i in cell {
+                membership[i].push(c);
+            }
+        }
+        let mut atom_of: std::collections::HashMap<&[usize], usize> = std::collections::HashMap::new();
+        let mut first_inner = Vec::new();
+        let mut of_inner = vec![None; inner_cells];
+        for (i, m) in membership.iter().enumerate() {
+            if m.is_empty() {
+                continue;
+            }
+            let a = *atom_of.entry(m.as_slice()).or_insert_with(|| {
+                first_inner.push(i);
+                first_inner.len() - 1
+            });
+            of_inner[i] = Some(a);
+        }
+        Atoms { of_inner, first_inner }
+    }
+
+    /// The sorted atoms a set of inner cells covers.
+    pub fn map(&self, inner: &[usize]) -> Vec<usize> {
+        let mut a: Vec<usize> = inner.iter().filter_map(|&i| self.of_inner[i]).collect();
+        a.sort_unstable();
+        a.dedup();
+        a
+    }
+}
+
 /// Protect a system. Fails (nothing may be published) if no repair can protect a primary.
 ///
 /// Inner cells that belong to exactly the same cells are indistinguishable to any reader, so they
 /// are merged into one variable ("atom") for the elimination and the audit; witnesses are
 /// expanded back to inner cells (each atom's value on its first inner cell).
 pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
-    let mut membership: Vec<Vec<usize>> = vec![Vec::new(); inner_values.len()];
-    for (c, cell) in cells.iter().enumerate() {
-        for &i in &cell.inner {
-            membership[i].push(c);
+    let atoms = Atoms::new(inner_values.len(), cells.iter().map(|c| c.inner.as_slice()));
+    let mut atom_values: Vec<u64> = vec![0; atoms.first_inner.len()];
+    for (i, a) in atoms.of_inner.iter().enumerate() {
+        if let Some(a) = a {
+            atom_values[*a] += inner_values[i];
         }
     }
-    let mut atom_of: std::collections::HashMap<&[usize], usize> = std::collections::HashMap::new();
-    let mut first_inner: Vec<usize> = Vec::new();
-    let mut atom_values: Vec<u64> = Vec::new();
-    let mut inner_atom: Vec<Option<usize>> = vec![None; inner_values.len()];
-    for (i, m) in membership.iter().enumerate() {
-        if m.is_empty() {
-            continue;
-        }
-        let a = *atom_of.entry(m.as_slice()).or_insert_with(|| {
-            first_inner.push(i);
-            atom_values.push(0);
-            first_inner.len() - 1
-        });
-        atom_values[a] += inner_values[i];
-        inner_atom[i] = Some(a);
-    }
-    let atom_cells: Vec<SystemCell> = cells
-        .iter()
-        .map(|c| {
-            let mut inner: Vec<usize> = c.inner.iter().filter_map(|&i| inner_atom[i]).collect();
-            inner.sort_unstable();
-            inner.dedup();
-            SystemCell { inner, publishable: c.publishable }
-        })
-        .collect();
+    let atom_cells: Vec<SystemCell> =
+        cells.iter().map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable }).collect();
     let mut outcome = protect_atoms(&atom_values, &atom_cells, policy)?;
     let expand = |w: &[i64]| -> Vec<i64> {
         let mut full = vec![0; inner_values.len()];
-        for (a, &i) in first_inner.iter().enumerate() {
+        for (a, &i) in atoms.first_inner.iter().enumerate() {
             full[i] = w[a];
         }
         full
