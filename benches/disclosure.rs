@@ -3,10 +3,11 @@
 //! LP audit with insider check and repair, witnesses), next to the simple rule "suppress 1..5 and
 //! the next smallest in each row", whose safety the same LP audit then checks.
 //!
-//! Run: `cargo bench --profile dev --bench disclosure [-- YEARS COMMUNITIES [BUDGET_SECONDS]]`.
-//! Without arguments it walks a ladder of sizes up to the release size 17 × 20 × 4 × 2 × 31 and
-//! stops before a size whose predicted time exceeds the budget (default 600 s). Prints figures;
-//! asserts nothing about time.
+//! Run: `cargo bench --profile dev --bench disclosure [-- YEARS COMMUNITIES]`. Without arguments
+//! it runs the two smallest sizes with both methods (exact and local), then a ladder of sizes up
+//! to the release size 17 × 20 × 4 × 2 × 31, skipping a size whose predicted time exceeds
+//! `SAFESTAT_BENCH_BUDGET` seconds (default 900). `SAFESTAT_BENCH_METHOD=exact|local` forces a
+//! method. Prints figures; asserts nothing about time.
 
 use std::time::Instant;
 
@@ -41,22 +42,7 @@ fn build(leaves: &[usize], children: u64, seed: u64) -> Model {
         let index = weights.iter().zip(leaves).fold(0, |acc, (w, &n)| acc * n + rng.weighted(w));
         inner[index] += 1;
     }
-    let mut coords: Vec<Vec<usize>> = vec![Vec::new()];
-    for &n in leaves {
-        coords = coords.iter().flat_map(|c| (0..=n).map(move |k| [c.clone(), vec![k]].concat())).collect();
-    }
-    let cells = coords
-        .iter()
-        .map(|coord| {
-            let mut set = vec![0usize];
-            for (d, &n) in leaves.iter().enumerate() {
-                let allowed: Vec<usize> = if coord[d] == n { (0..n).collect() } else { vec![coord[d]] };
-                set = set.iter().flat_map(|&b| allowed.iter().map(move |&l| b * n + l)).collect();
-            }
-            set.sort_unstable();
-            SystemCell { inner: set, publishable: true }
-        })
-        .collect();
+    let (cells, coords) = system::full_cross(leaves);
     Model { inner, cells, coords, leaves: leaves.to_vec() }
 }
 
@@ -122,68 +108,140 @@ fn audit_pattern(m: &Model, withheld: &[bool], policy: Policy) -> (usize, usize,
     (checked, narrowed, exact)
 }
 
-fn run(years: usize, communities: usize) -> f64 {
+/// Primaries an attacker recovers exactly by substitution alone (published cells with one
+/// unknown inner cell, repeatedly): a lower bound on what the LP finds, cheap at any size.
+fn recovered_by_substitution(m: &Model, withheld: &[bool], policy: Policy) -> (usize, usize) {
+    let truth: Vec<i64> = m.inner.iter().map(|&v| v as i64).collect();
+    let cells: Vec<Vec<usize>> = m.cells.iter().map(|c| c.inner.clone()).collect();
+    let local = safestat::disclosure::local::LocalSystem::new(&cells, &truth, 1);
+    let bounds = (0..cells.len()).map(|c| (!withheld[c]).then(|| (local.cell_truth(c), local.cell_truth(c)))).collect();
+    let round = local.round(bounds);
+    let primaries: Vec<usize> =
+        (0..cells.len()).filter(|&c| (1..=policy.threshold() as i64).contains(&local.cell_truth(c))).collect();
+    let exact = primaries.iter().filter(|&&c| round.derivable(&cells[c])).count();
+    (exact, primaries.len())
+}
+
+/// The re-audit `safestat audit` makes, from the published cells and the model alone: every
+/// witness with the integer checker, then every primary's local LP interval. Returns seconds.
+fn reaudit(m: &Model, outcome: &system::SystemOutcome, policy: Policy) -> f64 {
+    let start = Instant::now();
+    let values: Vec<u64> = (0..m.cells.len()).map(|c| value(m, c)).collect();
+    let knowledge = Knowledge {
+        inner_cells: m.inner.len(),
+        constraints: (0..m.cells.len())
+            .filter(|&c| outcome.status[c] == Status::Published)
+            .map(|c| Constraint { cells: m.cells[c].inner.clone(), lo: values[c] as i64, hi: values[c] as i64 })
+            .collect(),
+        cap: outcome.knowledge.cap,
+    };
+    let verifier = safestat::disclosure::local::SparseVerifier::new(&knowledge, &outcome.truth).expect("base verifies");
+    let p = system::protection(policy);
+    for a in &outcome.audits {
+        assert!(verifier.verify(&a.witnesses.0) && verifier.verify(&a.witnesses.1), "witness of {}", a.cell);
+        let target = &m.cells[a.cell].inner;
+        let span = (verifier.value_in(&a.witnesses.0, target), verifier.value_in(&a.witnesses.1, target));
+        assert!(audit::protected(a.value, span, p), "witness span of {}", a.cell);
+    }
+    let cells: Vec<Vec<usize>> = m.cells.iter().map(|c| c.inner.clone()).collect();
+    let local = safestat::disclosure::local::LocalSystem::new(&cells, &outcome.truth, outcome.knowledge.cap);
+    let bounds = (0..cells.len())
+        .map(|c| (outcome.status[c] == Status::Published).then(|| (values[c] as i64, values[c] as i64)))
+        .collect();
+    let round = local.round(bounds);
+    for a in &outcome.audits {
+        let interval = local.audit_escalating(&round, a.cell, p, false).interval;
+        assert!(audit::protected(a.value, interval, p), "interval of {}", a.cell);
+    }
+    start.elapsed().as_secs_f64()
+}
+
+fn run(years: usize, communities: usize, method: system::Method) -> f64 {
     let leaves = [years, communities, 4, 2, 31];
     let children = 110 * (years * communities) as u64;
     let m = build(&leaves, children, 2014);
     let published_cells = m.cells.len();
     let policy = Policy::UkChildren;
     let start = Instant::now();
-    let outcome = system::protect_system(&m.inner, &m.cells, policy).expect("protectable");
+    let outcome = system::protect_system_with(&m.inner, &m.cells, policy, method).expect("protectable");
     let ours = start.elapsed().as_secs_f64();
+    let reaudit_seconds = reaudit(&m, &outcome, policy);
     let withheld_ours = outcome.status.iter().filter(|s| **s != Status::Published).count();
     let primaries = outcome.status.iter().filter(|s| **s == Status::Primary).count();
     let simple = simple_rule(&m, policy.threshold());
     let withheld_simple = simple.iter().filter(|w| **w).count();
     let start = Instant::now();
-    let (checked, narrowed, exact) = audit_pattern(&m, &simple, policy);
+    // The whole-system LP audit of the simple rule where it is affordable; above that, exact
+    // recovery by substitution alone (which already proves the rule unsafe when it finds any).
+    let simple_verdict = if m.inner.len() <= 500 {
+        let (checked, narrowed, exact) = audit_pattern(&m, &simple, policy);
+        format!("LP: {narrowed} of {checked} narrowed, {exact} exact")
+    } else {
+        let (exact, checked) = recovered_by_substitution(&m, &simple, policy);
+        format!("{exact} of {checked} recovered exactly by substitution alone")
+    };
     let simple_audit = start.elapsed().as_secs_f64();
+    let method_name = match outcome.method {
+        system::Method::Exact => "exact".to_string(),
+        system::Method::Local(budget) => format!("local ({budget})"),
+        system::Method::Auto => "auto".to_string(),
+    };
     println!(
-        "| {} | {} | {} | {} | {:.1} s | {:.1}% | {} | {:.1}% | {} of {} narrowed, {} exact ({:.1} s) |",
+        "| {} | {} | {} | {} | {} | {} | {:.1} s | {:.1} s | {:.1}% | {} / {} | {:.1}% | {} ({:.1} s) |",
         leaves.map(|l| l.to_string()).join("×"),
         m.inner.len(),
         published_cells,
         children,
+        primaries,
+        method_name,
         ours,
+        reaudit_seconds,
         100.0 * withheld_ours as f64 / published_cells as f64,
+        outcome.rounds,
         outcome.repairs,
         100.0 * withheld_simple as f64 / published_cells as f64,
-        narrowed,
-        checked,
-        exact,
+        simple_verdict,
         simple_audit,
     );
-    let _ = primaries;
-    ours + simple_audit
+    ours + reaudit_seconds + simple_audit
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     println!(
-        "| size (years×communities×ages×sexes×patterns) | inner cells | published cells | children | safestat protect + audit | withheld (safestat) | repair rounds | withheld (simple rule) | simple rule under the LP audit |"
+        "| size (years×communities×ages×sexes×patterns) | inner cells | published cells | children | primaries | method | protect (audit, repair, witnesses) | re-audit | withheld (safestat) | rounds / repaired cells | withheld (simple rule) | simple rule audited |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    if let [years, communities, rest @ ..] = args.as_slice() {
-        let _ = rest;
-        run(years.parse().expect("YEARS"), communities.parse().expect("COMMUNITIES"));
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let method = match std::env::var("SAFESTAT_BENCH_METHOD").as_deref() {
+        Ok("exact") => system::Method::Exact,
+        Ok("local") => system::Method::Local(safestat::disclosure::local::LOCAL_ATOMS),
+        _ => system::Method::Auto,
+    };
+    if let [years, communities, ..] = args.as_slice() {
+        run(years.parse().expect("YEARS"), communities.parse().expect("COMMUNITIES"), method);
         return;
     }
-    let budget: f64 = std::env::var("SAFESTAT_BENCH_BUDGET").ok().and_then(|b| b.parse().ok()).unwrap_or(600.0);
-    let ladder = [(1, 1), (1, 2), (2, 3), (3, 4), (4, 5), (6, 8), (8, 10), (12, 15), (17, 20)];
+    let budget: f64 = std::env::var("SAFESTAT_BENCH_BUDGET").ok().and_then(|b| b.parse().ok()).unwrap_or(900.0);
+    // The small sizes with both methods, to compare them; then the ladder to the release size.
+    for (years, communities) in [(1, 1), (1, 2)] {
+        run(years, communities, system::Method::Exact);
+        run(years, communities, system::Method::Local(safestat::disclosure::local::LOCAL_ATOMS));
+    }
+    let ladder = [(2, 3), (4, 5), (8, 10), (17, 20)];
     let mut previous: Option<(usize, f64)> = None;
     for (years, communities) in ladder {
         let size = years * communities * 248;
         if let Some((previous_size, seconds)) = previous {
-            // The LP audit grows at least quadratically with the size.
-            let predicted = seconds * (size as f64 / previous_size as f64).powi(2);
+            // The local path grows about linearly with the number of primaries; allow for more.
+            let predicted = seconds * (size as f64 / previous_size as f64).powf(1.3);
             if predicted > budget {
                 println!(
-                    "| {years}×{communities}×4×2×31 | {size} | | | not run: predicted {predicted:.0} s > budget {budget:.0} s | | | | |"
+                    "| {years}×{communities}×4×2×31 | {size} | | | | | not run: predicted {predicted:.0} s > budget {budget:.0} s | | | | | |"
                 );
                 continue;
             }
         }
-        let seconds = run(years, communities);
+        let seconds = run(years, communities, method);
         previous = Some((size, seconds));
     }
 }

@@ -10,7 +10,9 @@ with years as (
         cast(s.value as bigint) as fy_index,
         p.first_financial_year + cast(s.value as int) as financial_year
     from release_period as p
-    cross join generate_series(0, 23) as s
+    -- The 24 possible year offsets as VALUES: a table function such as generate_series cannot be
+    -- sent to a Ballista cluster.
+    cross join (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23)) as s (value)
     where s.value < p.financial_years
 ),
 
@@ -64,8 +66,10 @@ counted as (
 grid as (
     select w.time_window, s.stratum, cast(m.value as int) as agency_mask
     from (select distinct time_window from counted) as w
-    cross join (select 'all' as stratum union all select distinct high_id from ethnic_groups) as s
-    cross join generate_series(1, 31) as m
+    -- `values`, not a bare `select 'all'`: Ballista 55 loses a FROM-less row inside a union.
+    cross join ((values ('all')) union all select distinct high_id from ethnic_groups) as s (stratum)
+    -- Every agency pattern 1..31, as VALUES (portable to Ballista, like the year offsets above).
+    cross join (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23), (24), (25), (26), (27), (28), (29), (30), (31)) as m (value)
 )
 
 select

@@ -341,10 +341,15 @@ fn capture_history_query_has_explicit_zeros() {
     let tables = runtime.block_on(async {
         let from = safestat::date::Date::parse_iso("1997-01-01").unwrap();
         let to = safestat::date::Date::parse_iso("2013-12-31").unwrap();
-        let engine =
-            safestat::engine::Engine::open(&out.join("private/dataset/records"), &crate::harness::temp_dir(), from, to)
-                .await
-                .unwrap();
+        let engine = safestat::engine::Engine::open(
+            &safestat::engine::EngineChoice::Local,
+            &out.join("private/dataset/records"),
+            &crate::harness::temp_dir(),
+            from,
+            to,
+        )
+        .await
+        .unwrap();
         engine.run_all(&safestat::engine::queries::shipped().unwrap()).await.unwrap()
     });
     let histories = tables.iter().find(|t| t.name() == "capture_histories").unwrap();

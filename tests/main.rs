@@ -5,6 +5,7 @@ mod harness;
 
 mod browser;
 mod disclosure_reference;
+mod distributed;
 mod e2e;
 mod faults;
 mod funnel;

@@ -167,3 +167,74 @@ fn spec_errors_name_the_problem() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("cycle"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The local path (large systems, issue #5) fixes far-away cells at their true values, which
+/// is sound only if every primary it passes also passes the whole-system LP audit. Checked here
+/// with deliberately tiny local problems, where the approximation is coarsest.
+#[test]
+fn local_protection_passes_the_whole_system_lp_audit() {
+    use safestat::disclosure::Policy;
+    use safestat::disclosure::audit::{self, Constraint, Knowledge};
+    use safestat::disclosure::local::SparseVerifier;
+    use safestat::disclosure::system::{self, Method, Status};
+    let mut rng = Rng::new(17);
+    let mut primaries_checked = 0;
+    for case in 0..12 {
+        let leaves: Vec<usize> = match case % 3 {
+            0 => vec![3 + rng.below(3) as usize, 3 + rng.below(3) as usize],
+            1 => vec![2 + rng.below(2) as usize, 3, 2 + rng.below(3) as usize],
+            _ => vec![4, 2, 2, 3],
+        };
+        let (cells, _) = system::full_cross(&leaves);
+        let inner: Vec<u64> = (0..leaves.iter().product::<usize>())
+            .map(|_| match rng.below(4) {
+                0 => 0,
+                1 => 1 + rng.below(5),
+                _ => 6 + rng.below(40),
+            })
+            .collect();
+        let policy = Policy::UkChildren;
+        for budget in [0, 3, 12] {
+            let out = system::protect_system_with(&inner, &cells, policy, Method::Local(budget))
+                .unwrap_or_else(|e| panic!("case {case}, budget {budget}: {e}"));
+            let value = |c: usize| cells[c].inner.iter().map(|&i| inner[i]).sum::<u64>();
+            let knowledge = Knowledge {
+                inner_cells: inner.len(),
+                constraints: (0..cells.len())
+                    .filter(|&c| out.status[c] == Status::Published)
+                    .map(|c| Constraint { cells: cells[c].inner.clone(), lo: value(c) as i64, hi: value(c) as i64 })
+                    .collect(),
+                cap: out.knowledge.cap,
+            };
+            let verifier = SparseVerifier::new(&knowledge, &out.truth).expect("the truth meets every figure");
+            let p = system::protection(policy);
+            for c in 0..cells.len() {
+                let v = value(c);
+                if (1..=5).contains(&v) {
+                    assert_eq!(out.status[c], Status::Primary, "case {case}: a small cell is published");
+                    let interval = audit::interval(&knowledge, &cells[c].inner, &[]).expect("feasible");
+                    assert!(
+                        audit::protected(v as i64, interval, p),
+                        "case {case}, budget {budget}: cell {c} = {v} narrowed to {interval:?} by the whole-system LP"
+                    );
+                    primaries_checked += 1;
+                }
+            }
+            assert_eq!(out.audits.len(), out.status.iter().filter(|s| **s == Status::Primary).count());
+            for a in &out.audits {
+                assert!(verifier.verify(&a.witnesses.0) && verifier.verify(&a.witnesses.1), "case {case}");
+                let target = &cells[a.cell].inner;
+                let span = (verifier.value_in(&a.witnesses.0, target), verifier.value_in(&a.witnesses.1, target));
+                assert!(audit::protected(a.value, span, p), "case {case}: witnesses of {} span {span:?}", a.cell);
+                // A witness that breaks a published figure is refused.
+                let mut broken = a.witnesses.0.clone();
+                match broken.iter_mut().find(|ch| knowledge.constraints.iter().any(|k| k.cells.contains(&ch.0))) {
+                    Some(change) => change.1 += 1,
+                    None => continue,
+                }
+                assert!(!verifier.verify(&broken), "case {case}: a broken witness verified");
+            }
+        }
+    }
+    assert!(primaries_checked > 100, "{primaries_checked}");
+}

@@ -70,9 +70,18 @@ pub enum Command {
         /// The release configuration (TOML); paths in it are relative to this file.
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
-        /// Output folder.
+        /// Output folder. With a Ballista cluster it must be on a folder that every executor
+        /// mounts at the same path (the executors read the dataset and write intermediate
+        /// results there).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Where the queries run: `local` (DataFusion in this process), `ballista-standalone`
+        /// (an in-process Ballista scheduler and executor) or `ballista://HOST:PORT` (a
+        /// Ballista cluster's scheduler; `df://HOST:PORT` also works). Overrides the
+        /// configuration's `[engine]`; the release is the same on every engine. Ballista needs a
+        /// build with `--features distributed`.
+        #[arg(long, value_name = "ENGINE", value_parser = crate::engine::EngineChoice::parse)]
+        engine: Option<crate::engine::EngineChoice>,
     },
     /// Recompute every hash in OUT/private/manifest.json; exit 1 naming the first file that
     /// differs, is missing, or is in release/ without being in the manifest.
@@ -164,6 +173,47 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Run a Ballista scheduler for `run --engine ballista://HOST:PORT` until stopped (feature
+    /// `distributed`). Executors started with `safestat executor` register with it.
+    #[cfg(feature = "distributed")]
+    Scheduler {
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// gRPC port.
+        #[arg(long, default_value_t = crate::engine::DEFAULT_SCHEDULER_PORT)]
+        port: u16,
+        /// Host name by which executors and clients reach this scheduler.
+        #[arg(long, default_value = "localhost")]
+        external_host: String,
+    },
+    /// Run a Ballista executor with safestat's SQL functions until stopped (feature
+    /// `distributed`). It must see the release's output folder at the same path as the client.
+    #[cfg(feature = "distributed")]
+    Executor {
+        /// The scheduler, `ballista://HOST:PORT` or `df://HOST:PORT`.
+        #[arg(long, value_name = "ADDRESS", default_value = "df://localhost:50050")]
+        scheduler: String,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Host name by which the scheduler and other executors reach this executor (default:
+        /// the bind address).
+        #[arg(long)]
+        external_host: Option<String>,
+        /// Arrow Flight port (shuffle data).
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// gRPC port (tasks).
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: the number of cores).
+        #[arg(long)]
+        concurrent_tasks: Option<usize>,
+        /// Folder for shuffle files (default: a temporary folder).
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
     /// Funnel-plot limits and significance for areas or groups (UK public-health conventions).
     ///
     /// proportion: input `area,numerator,denominator`; limits are the Wilson control limits around
@@ -215,8 +265,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Run { config, out } => {
-            let config = crate::config::Config::load(&config)?;
+        Command::Run { config, out, engine } => {
+            let mut config = crate::config::Config::load(&config)?;
+            if let Some(engine) = engine {
+                config.engine = engine;
+            }
             let summary = crate::release::run(&config, &out)?;
             crate::log::info(
                 "publish",
@@ -274,6 +327,35 @@ pub fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
             Ok(())
+        }
+        #[cfg(feature = "distributed")]
+        Command::Scheduler { bind, port, external_host } => {
+            crate::engine::distributed::run_scheduler(&crate::engine::distributed::SchedulerOptions {
+                bind,
+                port,
+                external_host,
+            })
+        }
+        #[cfg(feature = "distributed")]
+        Command::Executor { scheduler, bind, external_host, port, grpc_port, concurrent_tasks, work_dir } => {
+            let usage = |message: String| Error::Config { path: "(command line)".into(), message };
+            let crate::engine::EngineChoice::Ballista { host, port: scheduler_port } =
+                crate::engine::EngineChoice::parse_scheduler(&scheduler)
+                    .map_err(|e| usage(format!("--scheduler {e}")))?
+            else {
+                return Err(usage("--scheduler must be a scheduler address".into()));
+            };
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            crate::engine::distributed::run_executor(&crate::engine::distributed::ExecutorOptions {
+                scheduler_host: host,
+                scheduler_port,
+                external_host: external_host.or_else(|| Some(bind.clone())),
+                bind,
+                port,
+                grpc_port,
+                concurrent_tasks: concurrent_tasks.unwrap_or(cores),
+                work_dir,
+            })
         }
         Command::Funnel { input, kind, out, multiplier, svg } => {
             if !(multiplier.is_finite() && multiplier > 0.0) {

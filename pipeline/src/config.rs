@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::date::Date;
 use crate::disclosure::Policy;
 use crate::domain::Agency;
+use crate::engine::EngineChoice;
 use crate::error::{Error, Result};
 
 /// A validated release configuration.
@@ -37,6 +38,8 @@ pub struct Config {
     pub policy: Policy,
     /// Largest share of a source's rows that may be quarantined before the run stops.
     pub max_quarantine_share: f64,
+    /// Where the queries run (`[engine]`; `run --engine` overrides it).
+    pub engine: EngineChoice,
 }
 
 /// One agency extract.
@@ -58,6 +61,16 @@ struct RawConfig {
     policy: RawPolicy,
     #[serde(default)]
     ingest: RawIngest,
+    #[serde(default)]
+    engine: Option<RawEngine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEngine {
+    kind: String,
+    #[serde(default)]
+    scheduler: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,6 +214,29 @@ impl Config {
         if !(0.0..=1.0).contains(&share) {
             return Err(fail("`ingest.max_quarantine_share` must be between 0 and 1".into()));
         }
+        let engine = match &raw.engine {
+            None => EngineChoice::Local,
+            Some(RawEngine { kind, scheduler }) => match (kind.as_str(), scheduler) {
+                ("ballista", Some(address)) => {
+                    EngineChoice::parse_scheduler(address).map_err(|e| fail(format!("`engine.scheduler` {e}")))?
+                }
+                ("ballista", None) => {
+                    return Err(fail(
+                        "`engine.kind = \"ballista\"` needs `engine.scheduler = \"df://HOST:PORT\"`".into(),
+                    ));
+                }
+                ("local" | "ballista-standalone", Some(_)) => {
+                    return Err(fail("`engine.scheduler` is only for `engine.kind = \"ballista\"`".into()));
+                }
+                ("local", None) => EngineChoice::Local,
+                ("ballista-standalone", None) => EngineChoice::BallistaStandalone,
+                (other, _) => {
+                    return Err(fail(format!(
+                        "`engine.kind` is `{other}`; it must be one of: local, ballista, ballista-standalone"
+                    )));
+                }
+            },
+        };
         Ok(Config {
             path: path.to_path_buf(),
             title,
@@ -213,6 +249,7 @@ impl Config {
             population: dir.join(&raw.population.path),
             policy,
             max_quarantine_share: share,
+            engine,
         })
     }
 
@@ -269,6 +306,28 @@ name = "uk-children"
         assert!(Config::parse(Path::new("/data/r.toml"), &allowed).is_ok());
         let absolute = GOOD.replace("path = \"population.csv\"", "path = \"/etc/passwd\"");
         assert!(Config::parse(Path::new("/data/r.toml"), &absolute).is_err());
+    }
+
+    #[test]
+    fn engine_table_is_validated() {
+        assert_eq!(Config::parse(Path::new("r.toml"), GOOD).unwrap().engine, EngineChoice::Local);
+        let with = |table: &str| Config::parse(Path::new("r.toml"), &format!("{GOOD}\n[engine]\n{table}\n"));
+        assert_eq!(
+            with("kind = \"ballista\"\nscheduler = \"df://10.1.2.3:50050\"").unwrap().engine,
+            EngineChoice::Ballista { host: "10.1.2.3".into(), port: 50050 }
+        );
+        assert_eq!(with("kind = \"ballista-standalone\"").unwrap().engine, EngineChoice::BallistaStandalone);
+        assert_eq!(with("kind = \"local\"").unwrap().engine, EngineChoice::Local);
+        for (table, expected) in [
+            ("kind = \"ballista\"", "needs `engine.scheduler"),
+            ("kind = \"local\"\nscheduler = \"df://h:1\"", "only for `engine.kind = \"ballista\"`"),
+            ("kind = \"spark\"", "must be one of: local, ballista"),
+            ("kind = \"ballista\"\nscheduler = \"h:1\"", "`engine.scheduler`"),
+            ("kind = \"local\"\nthreads = 4", "threads"),
+        ] {
+            let err = with(table).unwrap_err().to_string();
+            assert!(err.contains(expected), "{table}: {err}");
+        }
     }
 
     #[test]

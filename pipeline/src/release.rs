@@ -343,14 +343,21 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
 
     let queries = engine::queries::shipped()?;
     let query_timer = crate::log::StageTimer::start("queries");
+    // A standalone Ballista cluster runs its scheduler and executor on this runtime too.
+    let threads =
+        if config.engine.is_distributed() { 4 * engine::TARGET_PARTITIONS } else { engine::TARGET_PARTITIONS };
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(engine::TARGET_PARTITIONS)
+        .worker_threads(threads)
         .enable_all()
         .build()
         .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))?;
+    if config.engine.is_distributed() {
+        crate::log::info("queries", format_args!("running the queries on Ballista ({})", config.engine));
+    }
     let tables = runtime.block_on(async {
         let scratch = staging.join("scratch");
-        let engine = Engine::open(&dataset_dir, &scratch, config.period_from, config.period_to).await?;
+        let engine = Engine::open(&config.engine, &dataset_dir, &scratch, config.period_from, config.period_to).await?;
+        engine.check_dataset(reports.iter().map(|r| r.accepted).sum()).await?;
         engine.run_all(&queries).await
     })?;
     let cells_table = tables.iter().find(|t| t.name() == "inner_cells").ok_or_else(|| Error::Query {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Policy;
 use super::audit::{self, Constraint, Knowledge};
+use super::local::{Changes, LocalSystem, SparseVerifier};
 use super::system::{self, Status, SystemCell, SystemOutcome};
 use crate::error::{Error, Result};
 
@@ -39,10 +40,11 @@ pub struct PrimaryModel {
     pub cell: usize,
     /// True value.
     pub value: i64,
-    /// A table agreeing with everything published, with the cell at its low end.
-    pub witness_low: Vec<i64>,
+    /// A table agreeing with everything published, with the cell at its low end: the inner
+    /// cells where it differs from `base`.
+    pub witness_low: Changes,
     /// The same at the high end.
-    pub witness_high: Vec<i64>,
+    pub witness_high: Changes,
 }
 
 /// One data row of a published CSV: the values of its key columns, and which cell each count
@@ -75,6 +77,8 @@ pub struct AuditModel {
     pub inner_cells: usize,
     /// Upper bound on any inner cell.
     pub cap: i64,
+    /// The true inner table, the base of the witnesses. Private, like the dataset it comes from.
+    pub base: Vec<i64>,
     /// Every cell of the system.
     pub cells: Vec<CellModel>,
     /// Published files and where their counts sit.
@@ -95,6 +99,7 @@ impl AuditModel {
             policy: policy.name().into(),
             inner_cells,
             cap: outcome.knowledge.cap,
+            base: outcome.truth.clone(),
             cells: cells
                 .iter()
                 .zip(&outcome.status)
@@ -169,7 +174,8 @@ pub fn audit_output(root: &Path) -> Result<usize> {
     let model: AuditModel =
         serde_json::from_str(&text).map_err(|e| fail(format!("the audit model is not valid: {e}")))?;
     let policy = Policy::from_name(&model.policy).ok_or_else(|| fail("unknown policy in the audit model".into()))?;
-    if model.cells.iter().flat_map(|c| &c.inner).any(|&i| i >= model.inner_cells)
+    if model.base.len() != model.inner_cells
+        || model.cells.iter().flat_map(|c| &c.inner).any(|&i| i >= model.inner_cells)
         || model.tables.iter().flat_map(|t| &t.rows).flat_map(|r| &r.counts).any(|(_, c)| *c >= model.cells.len())
         || model.primaries.iter().any(|p| p.cell >= model.cells.len())
     {
@@ -228,25 +234,52 @@ pub fn audit_output(root: &Path) -> Result<usize> {
     };
 
     let p = system::protection(policy);
+    // The LP intervals: over all atoms for systems of the exact
+    // path, and on local problems (inside the true interval, so a pass is sound) above it.
+    let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| to_atoms(&c.inner)).collect();
+    let intervals: Vec<(usize, (i64, i64))> = if atoms.first_inner.len() > system::LARGE_SYSTEM_ATOMS {
+        let mut truth = vec![0i64; atoms.first_inner.len()];
+        for (i, a) in atoms.of_inner.iter().enumerate() {
+            if let Some(a) = a {
+                truth[*a] += model.base[i];
+            }
+        }
+        let local = LocalSystem::new(&atom_cells, &truth, model.cap);
+        let mut bounds = vec![None; model.cells.len()];
+        for &(cell, lo, hi) in &constraints {
+            bounds[cell] = Some((lo, hi));
+        }
+        let round = local.round(bounds);
+        model.primaries.iter().map(|pr| (pr.cell, local.audit_escalating(&round, pr.cell, p, false).interval)).collect()
+    } else {
+        let mut out = Vec::new();
+        for primary in &model.primaries {
+            let interval = audit::interval(&atom_knowledge, &atom_cells[primary.cell], &[])
+                .ok_or_else(|| fail("the published figures are inconsistent".into()))?;
+            out.push((primary.cell, interval));
+        }
+        out
+    };
+    for (primary, (cell, interval)) in model.primaries.iter().zip(intervals) {
+        if !audit::protected(primary.value, interval, p) {
+            return Err(fail(format!("cell {cell} can be narrowed to {interval:?}, inside its protection interval")));
+        }
+    }
+    // The certificates: two whole tables per primary that agree with every published figure
+    // (checked with integers only), with the cell at least the protection interval apart.
+    let verifier = SparseVerifier::new(&knowledge, &model.base)
+        .ok_or_else(|| fail("the audit model's base table disagrees with the published figures".into()))?;
     for primary in &model.primaries {
         let target = &model.cells[primary.cell].inner;
-        let interval = audit::interval(&atom_knowledge, &to_atoms(target), &[])
-            .ok_or_else(|| fail("the published figures are inconsistent".into()))?;
-        if !audit::protected(primary.value, interval, p) {
-            return Err(fail(format!(
-                "cell {} can be narrowed to {interval:?}, inside its protection interval",
-                primary.cell
-            )));
-        }
         for w in [&primary.witness_low, &primary.witness_high] {
-            if !audit::verify_witness(&knowledge, w) {
+            if !verifier.verify(w) {
                 return Err(fail(format!(
                     "a witness of cell {} does not agree with the published figures",
                     primary.cell
                 )));
             }
         }
-        let span = (audit::value_in(&primary.witness_low, target), audit::value_in(&primary.witness_high, target));
+        let span = (verifier.value_in(&primary.witness_low, target), verifier.value_in(&primary.witness_high, target));
         if !audit::protected(primary.value, span, p) {
             return Err(fail(format!("the witnesses of cell {} do not span its protection interval", primary.cell)));
         }

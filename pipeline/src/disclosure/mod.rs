@@ -14,6 +14,7 @@ pub mod audit;
 pub mod certificate;
 mod community;
 pub mod gauss;
+pub mod local;
 pub mod one_way;
 mod policy;
 pub mod system;

@@ -10,6 +10,23 @@ use serde::{Deserialize, Serialize};
 use super::Policy;
 use super::audit::{self, Constraint, Knowledge, Protection};
 use super::gauss;
+use super::local::{Changes, LocalSystem};
+
+/// Systems with more atoms than this are protected with local problems ([`super::local`]); the
+/// exact path (Gaussian elimination over the whole system, one LP over every atom per primary,
+/// one repair per round) is used below it.
+pub const LARGE_SYSTEM_ATOMS: usize = 1_500;
+
+/// How a system is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Exact below [`LARGE_SYSTEM_ATOMS`] atoms, local above.
+    Auto,
+    /// Gaussian elimination, whole-system LP audit, one repair per round.
+    Exact,
+    /// Local LP audits with this many extra unknown atoms each, batch repair.
+    Local(usize),
+}
 
 /// One cell of the system.
 #[derive(Debug, Clone)]
@@ -48,9 +65,22 @@ pub struct PrimaryAudit {
     pub interval: (i64, i64),
     /// Narrowest insider interval found.
     pub insider_interval: (i64, i64),
-    /// Witness tables (low, high): private.
+    /// Witness tables (low, high) as changes against the true table: private.
     #[serde(skip)]
-    pub witnesses: (Vec<i64>, Vec<i64>),
+    pub witnesses: (Changes, Changes),
+}
+
+impl PrimaryAudit {
+    /// The record of a local audit that passed.
+    fn from_local(cell: usize, value: i64, audit: super::local::LocalAudit) -> Self {
+        PrimaryAudit {
+            cell,
+            value,
+            interval: audit.interval,
+            insider_interval: audit.insider_interval,
+            witnesses: audit.witnesses,
+        }
+    }
 }
 
 /// The outcome of protecting a system.
@@ -62,8 +92,14 @@ pub struct SystemOutcome {
     pub knowledge: Knowledge,
     /// One audit per primary cell.
     pub audits: Vec<PrimaryAudit>,
-    /// Repair rounds used.
+    /// Cells withheld by the repair loop.
     pub repairs: usize,
+    /// Audit rounds (the exact path repairs one cell per round, the local path a batch).
+    pub rounds: usize,
+    /// The true inner table (private: the base of the witnesses).
+    pub truth: Vec<i64>,
+    /// The method that ran.
+    pub method: Method,
 }
 
 /// The protection interval parameters of a policy.
@@ -82,6 +118,48 @@ fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
         }
         _ => Constraint { cells: inner.to_vec(), lo: v, hi: v },
     }
+}
+
+/// What the published cells tell an attacker.
+fn published_knowledge(
+    policy: Policy,
+    cells: &[SystemCell],
+    values: &[u64],
+    status: &[Status],
+    inner_cells: usize,
+    cap: i64,
+) -> Knowledge {
+    Knowledge {
+        inner_cells,
+        constraints: (0..cells.len())
+            .filter(|&i| status[i] == Status::Published)
+            .map(|i| constraint_for(policy, &cells[i].inner, values[i]))
+            .collect(),
+        cap,
+    }
+}
+
+/// The cells of a full cross-classification with every margin, for benchmarks and tests: each
+/// cell picks, per dimension, one leaf or the total (coordinate `leaves[d]`). Inner cells are
+/// numbered in row-major order. Returns the cells and their coordinates.
+pub fn full_cross(leaves: &[usize]) -> (Vec<SystemCell>, Vec<Vec<usize>>) {
+    let mut coords: Vec<Vec<usize>> = vec![Vec::new()];
+    for &n in leaves {
+        coords = coords.iter().flat_map(|c| (0..=n).map(move |k| [c.clone(), vec![k]].concat())).collect();
+    }
+    let cells = coords
+        .iter()
+        .map(|coord| {
+            let mut set = vec![0usize];
+            for (d, &n) in leaves.iter().enumerate() {
+                let allowed: Vec<usize> = if coord[d] == n { (0..n).collect() } else { vec![coord[d]] };
+                set = set.iter().flat_map(|&b| allowed.iter().map(move |&l| b * n + l)).collect();
+            }
+            set.sort_unstable();
+            SystemCell { inner: set, publishable: true }
+        })
+        .collect();
+    (cells, coords)
 }
 
 /// Inner cells merged by membership: inner cells that belong to exactly the same cells are
@@ -133,6 +211,16 @@ impl Atoms {
 /// are merged into one variable ("atom") for the elimination and the audit; witnesses are
 /// expanded back to inner cells (each atom's value on its first inner cell).
 pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
+    protect_system_with(inner_values, cells, policy, Method::Auto)
+}
+
+/// [`protect_system`] with the method chosen by the caller (benchmarks and tests).
+pub fn protect_system_with(
+    inner_values: &[u64],
+    cells: &[SystemCell],
+    policy: Policy,
+    method: Method,
+) -> Result<SystemOutcome, String> {
     let atoms = Atoms::new(inner_values.len(), cells.iter().map(|c| c.inner.as_slice()));
     let mut atom_values: Vec<u64> = vec![0; atoms.first_inner.len()];
     for (i, a) in atoms.of_inner.iter().enumerate() {
@@ -142,17 +230,42 @@ pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy
     }
     let atom_cells: Vec<SystemCell> =
         cells.iter().map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable }).collect();
-    let mut outcome = protect_atoms(&atom_values, &atom_cells, policy)?;
-    let expand = |w: &[i64]| -> Vec<i64> {
-        let mut full = vec![0; inner_values.len()];
-        for (a, &i) in atoms.first_inner.iter().enumerate() {
-            full[i] = w[a];
+    let method = match method {
+        Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Local(super::local::LOCAL_ATOMS),
+        Method::Auto => Method::Exact,
+        other => other,
+    };
+    let mut outcome = match method {
+        Method::Local(budget) => protect_local(&atom_values, &atom_cells, policy, budget)?,
+        _ => protect_atoms(&atom_values, &atom_cells, policy)?,
+    };
+    outcome.method = method;
+    // Witnesses over inner cells: an atom's value sits on its first inner cell, the others of
+    // the atom are 0; listed where that differs from the truth.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); atoms.first_inner.len()];
+    for (i, a) in atoms.of_inner.iter().enumerate() {
+        if let Some(a) = a {
+            members[*a].push(i);
         }
-        full
+    }
+    let truth: Vec<i64> = inner_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
+    let expand = |changes: &Changes| -> Changes {
+        let mut out: Changes = Vec::new();
+        for &(a, value) in changes {
+            for &i in &members[a] {
+                let v = if i == atoms.first_inner[a] { value } else { 0 };
+                if v != truth[i] {
+                    out.push((i, v));
+                }
+            }
+        }
+        out.sort_unstable();
+        out
     };
     for a in &mut outcome.audits {
         a.witnesses = (expand(&a.witnesses.0), expand(&a.witnesses.1));
     }
+    outcome.truth = truth;
     outcome.knowledge = Knowledge {
         inner_cells: inner_values.len(),
         constraints: outcome
@@ -199,14 +312,7 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
     let mut repairs = 0;
     loop {
-        let knowledge = Knowledge {
-            inner_cells: inner_values.len(),
-            constraints: (0..cells.len())
-                .filter(|&i| status[i] == Status::Published)
-                .map(|i| constraint_for(policy, &cells[i].inner, values[i]))
-                .collect(),
-            cap,
-        };
+        let knowledge = published_knowledge(policy, cells, &values, &status, inner_values.len(), cap);
         let mut failing: Option<usize> = None;
         let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
         for i in pending {
@@ -303,10 +409,146 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
             {
                 return Err(format!("the witnesses of cell {} do not verify", a.cell));
             }
-            a.witnesses = (low, high);
+            let changes = |w: &[i64]| -> Changes {
+                w.iter()
+                    .enumerate()
+                    .filter(|&(i, &x)| Some(x) != i64::try_from(inner_values[i]).ok())
+                    .map(|(i, &x)| (i, x))
+                    .collect()
+            };
+            a.witnesses = (changes(&low), changes(&high));
         }
-        return Ok(SystemOutcome { status, knowledge, audits, repairs });
+        return Ok(SystemOutcome {
+            status,
+            knowledge,
+            audits,
+            repairs,
+            rounds: repairs + 1,
+            truth: Vec::new(),
+            method: Method::Exact,
+        });
     }
+}
+
+/// The local path ([`super::local`]): primaries, then rounds of local audits and batch repair.
+fn protect_local(
+    atom_values: &[u64],
+    cells: &[SystemCell],
+    policy: Policy,
+    budget: usize,
+) -> Result<SystemOutcome, String> {
+    let threshold = policy.threshold();
+    let p = protection(policy);
+    let truth: Vec<i64> = atom_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
+    let atom_cells: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+    let cap = i64::try_from(atom_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
+    let local = LocalSystem::new(&atom_cells, &truth, cap).with_budget(budget);
+    let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(local.cell_truth(c)).unwrap_or(0)).collect();
+    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    let mut status: Vec<Status> = (0..cells.len())
+        .map(|i| {
+            if primary[i] {
+                Status::Primary
+            } else if cells[i].publishable {
+                Status::Published
+            } else {
+                Status::Hidden
+            }
+        })
+        .collect();
+    let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
+    let (mut repairs, mut rounds) = (0, 0);
+    // After a repair, a last round audits every primary again on the final publication, so the
+    // recorded intervals and witnesses are exactly what `safestat audit` re-derives from the
+    // published files.
+    let mut final_round = false;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
+    loop {
+        rounds += 1;
+        let bounds: Vec<Option<(i64, i64)>> = (0..cells.len())
+            .map(|c| {
+                (status[c] == Status::Published).then(|| {
+                    let k = constraint_for(policy, &[], values[c]);
+                    (k.lo, k.hi)
+                })
+            })
+            .collect();
+        let round = local.round(bounds);
+        let pending: Vec<usize> =
+            (0..cells.len()).filter(|&i| primary[i] && (final_round || passed[i].is_none())).collect();
+        // Audits are independent within a round: split over threads, merged in cell order.
+        let results: Vec<(usize, super::local::LocalAudit)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (local, round, pending) = (&local, &round, &pending);
+                    scope.spawn(move || {
+                        pending
+                            .iter()
+                            .skip(t)
+                            .step_by(threads)
+                            .map(|&i| (i, local.audit(round, i, p, true)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut all: Vec<(usize, super::local::LocalAudit)> =
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+            all.sort_by_key(|(i, _)| *i);
+            all
+        });
+        if results.len() != pending.len() {
+            return Err("an audit thread failed".into());
+        }
+        let mut failing = Vec::new();
+        for (i, audit) in results {
+            if audit.protected {
+                passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
+            } else {
+                passed[i] = None;
+                failing.push(i);
+            }
+        }
+        if failing.is_empty() {
+            if final_round || repairs == 0 {
+                break;
+            }
+            final_round = true;
+            continue;
+        }
+        let was_final = std::mem::replace(&mut final_round, false);
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut escalated = 0;
+        for &i in &failing {
+            if let Some(j) = local.repair_candidate(&round, i) {
+                chosen.push(j);
+                continue;
+            }
+            // Nothing left to withhold around it: its local problem may be too strict.
+            let audit = local.audit_escalating(&round, i, p, true);
+            if !audit.protected {
+                return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
+            }
+            escalated += 1;
+            passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
+        }
+        if chosen.is_empty() && escalated == failing.len() {
+            // Every failure passed on a larger problem: the publication did not change.
+            if was_final || repairs == 0 {
+                break;
+            }
+            final_round = true;
+            continue;
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+        for j in chosen {
+            status[j] = Status::Repair;
+            repairs += 1;
+        }
+    }
+    let knowledge = published_knowledge(policy, cells, &values, &status, atom_values.len(), cap);
+    let audits = passed.into_iter().flatten().collect();
+    Ok(SystemOutcome { status, knowledge, audits, repairs, rounds, truth: Vec::new(), method: Method::Local(budget) })
 }
 
 #[cfg(test)]

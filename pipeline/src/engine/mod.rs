@@ -5,6 +5,9 @@
 //! so no query can write files (`COPY ... TO`) around the pipeline.
 
 mod assets;
+mod choice;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod queries;
 mod raw;
 pub mod udf;
@@ -23,6 +26,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use crate::date::Date;
 use crate::error::{Error, Result};
 pub use assets::TEMPLATES;
+pub use choice::{DEFAULT_SCHEDULER_PORT, EngineChoice};
 use queries::{Query, QueryKind};
 pub use raw::{RawColumn, RawTable};
 
@@ -33,12 +37,25 @@ pub const TARGET_PARTITIONS: usize = 2;
 /// system's temporary folder beyond this, so a national release stays within a laptop's memory.
 pub const MEMORY_LIMIT: usize = 1 << 30;
 
-/// The one DataFusion session constructor.
+/// The one DataFusion session constructor (the local engine).
 pub fn session() -> Result<SessionContext> {
-    let config = SessionConfig::new()
-        .with_target_partitions(TARGET_PARTITIONS)
-        .with_batch_size(8192)
-        .with_information_schema(false);
+    let ctx = SessionContext::new_with_state(session_state()?);
+    for function in udf::functions() {
+        ctx.register_udf(function);
+    }
+    Ok(ctx)
+}
+
+/// The session state every engine starts from: fixed partitions, the spilling memory pool and
+/// safestat's SQL functions. Ballista sends the configuration with each job, so a cluster plans
+/// with the same partition count.
+pub fn session_state() -> Result<datafusion::execution::session_state::SessionState> {
+    session_state_from(SessionConfig::new())
+}
+
+/// [`session_state`] on a given base configuration (Ballista's carries its own options).
+pub fn session_state_from(config: SessionConfig) -> Result<datafusion::execution::session_state::SessionState> {
+    let config = config.with_target_partitions(TARGET_PARTITIONS).with_batch_size(8192).with_information_schema(false);
     // A fair pool: spilling operators (sorts, aggregations) share it, so a merge after a sort
     // still gets memory; unspillable operators reserve first.
     let pool = datafusion::execution::memory_pool::TrackConsumersPool::new(
@@ -49,13 +66,38 @@ pub fn session() -> Result<SessionContext> {
         .with_memory_pool(std::sync::Arc::new(pool))
         .build_arc()
         .map_err(|e| Error::Engine(format!("cannot start the runtime: {e}")))?;
-    let state =
+    let mut state =
         SessionStateBuilder::new().with_config(config).with_runtime_env(runtime).with_default_features().build();
-    let ctx = SessionContext::new_with_state(state);
     for function in udf::functions() {
-        ctx.register_udf(function);
+        datafusion::execution::FunctionRegistry::register_udf(&mut state, std::sync::Arc::new(function))
+            .map_err(|e| Error::Engine(format!("cannot register the SQL functions: {e}")))?;
     }
-    Ok(ctx)
+    Ok(state)
+}
+
+/// A session on the chosen engine.
+#[cfg_attr(not(feature = "distributed"), allow(clippy::unused_async))]
+async fn engine_session(choice: &EngineChoice) -> Result<SessionContext> {
+    match choice {
+        EngineChoice::Local => session(),
+        #[cfg(feature = "distributed")]
+        EngineChoice::BallistaStandalone => distributed::standalone(session_state_from(distributed::config())?).await,
+        #[cfg(feature = "distributed")]
+        EngineChoice::Ballista { host, port } => {
+            distributed::remote(host, *port, session_state_from(distributed::config())?).await
+        }
+        #[cfg(not(feature = "distributed"))]
+        other => Err(without_ballista(other)),
+    }
+}
+
+/// The error of a build without the `distributed` feature asked for Ballista.
+#[cfg_attr(feature = "distributed", allow(dead_code))]
+fn without_ballista(choice: &EngineChoice) -> Error {
+    Error::Engine(format!(
+        "engine `{choice}` needs Ballista, and this safestat was built without it: \
+         build with `cargo build --release --features distributed` (README, \"Scaling out\")"
+    ))
 }
 
 /// Plan one SQL statement with DDL, DML and statements refused (so no `COPY … TO`, `CREATE`,
@@ -80,9 +122,12 @@ pub async fn sql_checked(
     ctx.execute_logical_plan(plan).await.map_err(|e| format!("cannot plan: {e}"))
 }
 
-/// A DataFusion session with the release's dataset registered.
+/// A DataFusion (or Ballista) session with the release's dataset registered.
 pub struct Engine {
     ctx: SessionContext,
+    choice: EngineChoice,
+    /// The Parquet dataset (absolute: a cluster's executors resolve it themselves).
+    dataset_dir: std::path::PathBuf,
     /// Where intermediate results are written once (Parquet) for later queries to read.
     derived_dir: std::path::PathBuf,
 }
@@ -90,8 +135,21 @@ pub struct Engine {
 impl Engine {
     /// Register the Parquet dataset as `records` and its rows inside the period as `referrals`.
     /// Intermediate results go to `scratch_dir` (not an output: the caller removes it).
-    pub async fn open(dataset_dir: &Path, scratch_dir: &Path, period_from: Date, period_to: Date) -> Result<Engine> {
-        let ctx = session()?;
+    ///
+    /// Every table is a Parquet file or a view over `VALUES`, so a Ballista cluster can run the
+    /// same plans: in-memory tables cannot be sent to executors.
+    pub async fn open(
+        choice: &EngineChoice,
+        dataset_dir: &Path,
+        scratch_dir: &Path,
+        period_from: Date,
+        period_to: Date,
+    ) -> Result<Engine> {
+        let absolute =
+            |p: &Path| std::path::absolute(p).map_err(|e| Error::io("cannot resolve the output folder", p, e));
+        let dataset_dir = absolute(dataset_dir)?;
+        let derived_dir = absolute(scratch_dir)?;
+        let ctx = engine_session(choice).await?;
         let dir = dataset_dir.to_str().ok_or_else(|| Error::Engine("the output path is not UTF-8".into()))?;
         ctx.register_parquet("records", dir, ParquetReadOptions::default().file_extension(".parquet"))
             .await
@@ -114,8 +172,6 @@ impl Engine {
             .map_err(|e| Error::Engine(format!("cannot define `referrals`: {e}")))?;
         ctx.register_table("referrals", referrals.into_view())
             .map_err(|e| Error::Engine(format!("cannot register `referrals`: {e}")))?;
-        ctx.register_batch("ethnic_groups", ethnic_groups_batch()?)
-            .map_err(|e| Error::Engine(format!("cannot register `ethnic_groups`: {e}")))?;
         // Code tables for the per-child reduction (queries/child_histories.sql): age bands from
         // the domain, sexes from the data contract.
         let bands: Vec<&str> = crate::domain::AGE_BANDS.iter().map(|(band, _, _)| *band).collect();
@@ -128,13 +184,54 @@ impl Engine {
             .unwrap_or_default();
         let financial_years = period_to.financial_year_start() - first_financial_year + 1;
         for (name, batch) in [
+            ("ethnic_groups", ethnic_groups_batch()?),
             ("age_bands", code_table("band", &bands)?),
             ("sexes", code_table("sex", &sexes)?),
             ("release_period", period_batch(first_financial_year, financial_years)?),
         ] {
-            ctx.register_batch(name, batch).map_err(|e| Error::Engine(format!("cannot register `{name}`: {e}")))?;
+            let view = values_view(&ctx, &batch).map_err(|e| Error::Engine(format!("cannot define `{name}`: {e}")))?;
+            ctx.register_table(name, view).map_err(|e| Error::Engine(format!("cannot register `{name}`: {e}")))?;
         }
-        Ok(Engine { ctx, derived_dir: scratch_dir.to_path_buf() })
+        Ok(Engine { ctx, choice: choice.clone(), dataset_dir, derived_dir })
+    }
+
+    /// Check that the engine reads exactly the `expected` records that ingest wrote. On a
+    /// cluster this is where a dataset the executors cannot see shows up, as a clear error
+    /// instead of an empty or partial release.
+    pub async fn check_dataset(&self, expected: u64) -> Result<()> {
+        let shared = if self.choice.is_distributed() {
+            " With Ballista, every executor must read the output folder at the same path: put OUT on a \
+             folder that the scheduler, every executor and this machine mount at one path (README, \
+             \"Scaling out\")."
+        } else {
+            ""
+        };
+        let fail = |problem: String| {
+            Error::Engine(format!(
+                "engine `{}`: {problem} (dataset {}).{shared}",
+                self.choice,
+                self.dataset_dir.display()
+            ))
+        };
+        crate::log::debug("queries", format_args!("counting the records engine `{}` reads", self.choice));
+        let batches = self
+            .ctx
+            .sql("SELECT count(*) AS n FROM records")
+            .await
+            .map_err(|e| fail(format!("cannot count the records: {e}")))?
+            .collect()
+            .await
+            .map_err(|e| fail(format!("cannot read the dataset: {e}")))?;
+        let read: i64 = batches
+            .iter()
+            .filter(|b| b.num_rows() > 0)
+            .filter_map(|b| b.column(0).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>())
+            .map(|a| a.value(0))
+            .sum();
+        if u64::try_from(read).ok() != Some(expected) {
+            return Err(fail(format!("reads {read} records where ingest wrote {expected}")));
+        }
+        Ok(())
     }
 
     /// The underlying session (for tests and tools).
@@ -191,6 +288,27 @@ impl Engine {
             }
         }
     }
+}
+
+/// A small table as a view over `VALUES` (one literal per cell, the batch's column names), so
+/// plans that read it can be sent to a cluster.
+fn values_view(
+    ctx: &SessionContext,
+    batch: &datafusion::arrow::record_batch::RecordBatch,
+) -> datafusion::common::Result<std::sync::Arc<dyn datafusion::catalog::TableProvider>> {
+    use datafusion::logical_expr::LogicalPlanBuilder;
+    let rows = (0..batch.num_rows())
+        .map(|row| batch.columns().iter().map(|column| ScalarValue::try_from_array(column, row).map(lit)).collect())
+        .collect::<datafusion::common::Result<Vec<Vec<_>>>>()?;
+    let names = batch
+        .schema()
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, field)| col(format!("column{}", i + 1)).alias(field.name()))
+        .collect::<Vec<_>>();
+    let plan = LogicalPlanBuilder::values(rows)?.project(names)?.build()?;
+    Ok(datafusion::dataframe::DataFrame::new(ctx.state(), plan).into_view())
 }
 
 /// The ONS 2021 ethnic groups as a table: `id, label, high_id, high_label`.
@@ -265,5 +383,17 @@ fn type_name(data_type: &DataType) -> String {
     match data_type {
         DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "Utf8".into(),
         other => format!("{other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_without_ballista_names_the_feature() {
+        let message = without_ballista(&EngineChoice::BallistaStandalone).to_string();
+        assert!(message.contains("`ballista-standalone`") && message.contains("--features distributed"), "{message}");
+        assert_eq!(without_ballista(&EngineChoice::BallistaStandalone).exit_code(), 2);
     }
 }

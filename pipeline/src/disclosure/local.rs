@@ -1,0 +1,465 @@
+//! Protection and audit of large systems (issue #5): a release-sized model has tens of
+//! thousands of atoms and hundreds of thousands of published cells, where one LP over all of
+//! them per primary cell, and one repair per round, cannot finish.
+//!
+//! Three reductions keep every check sound and every LP small:
+//!
+//! 1. **Derivable atoms are substituted.** An exactly published cell with one unknown atom
+//!    fixes that atom, and so on by propagation. This is exact: the attacker knows them too.
+//! 2. **Local problems.** For a primary cell, only atoms near it stay variables: its own unknown
+//!    atoms, then the unknown atoms of the published cells around it, smallest cells first, up to
+//!    a budget. Every other atom is fixed at its true value. Fixing variables can only give the
+//!    attacker *more* knowledge, so the local interval lies inside the true one: when the local
+//!    interval meets the protection interval, the true one does too. (The converse does not
+//!    hold; a primary that fails locally gets one more repair, so the method errs towards
+//!    withholding.)
+//! 3. **Batch repair.** Each round audits every primary not yet passed and withholds one cell for
+//!    each that failed, all at once. Withholding only widens the true intervals, so a primary
+//!    that passed stays protected and is not audited again.
+//!
+//! Witnesses are local solutions put into the true table: whole tables that agree with every
+//! published figure. They are kept as changes against the true table, and checked by the
+//! integer-only [`SparseVerifier`].
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
+
+use super::audit::{Knowledge, Protection};
+
+/// Unknown atoms a local problem may hold beyond the primary cell's own.
+pub const LOCAL_ATOMS: usize = 48;
+
+/// A witness as changes against the true table: (inner cell or atom, value).
+pub type Changes = Vec<(usize, i64)>;
+
+/// The cell structure over atoms with the true values.
+pub struct LocalSystem<'a> {
+    cells: &'a [Vec<usize>],
+    truth: &'a [i64],
+    cell_truth: Vec<i64>,
+    cells_of_atom: Vec<Vec<usize>>,
+    cap: i64,
+    budget: usize,
+}
+
+/// What is published in one round, and what it lets an attacker derive exactly.
+pub struct Round {
+    /// Published bounds per cell (`None`: withheld or hidden).
+    pub bounds: Vec<Option<(i64, i64)>>,
+    known: Vec<bool>,
+    /// Atoms of each cell that are not derivable.
+    unknown_in: Vec<usize>,
+}
+
+/// The outcome of one local audit.
+#[derive(Debug, Clone)]
+pub struct LocalAudit {
+    /// Outsider interval (inside the true one).
+    pub interval: (i64, i64),
+    /// Narrowest insider interval found.
+    pub insider_interval: (i64, i64),
+    /// Whether both meet the protection interval.
+    pub protected: bool,
+    /// Witness tables (changes against the truth, over atoms) at the low and the high end;
+    /// empty when not protected.
+    pub witnesses: (Changes, Changes),
+}
+
+impl Round {
+    /// Whether every atom of `atoms` is derivable exactly from the published figures by
+    /// substitution alone.
+    pub fn derivable(&self, atoms: &[usize]) -> bool {
+        atoms.iter().all(|&a| self.known[a])
+    }
+}
+
+struct LocalProblem {
+    /// Local variable -> atom.
+    atoms: Vec<usize>,
+    /// Atom -> local variable.
+    local: HashMap<usize, usize>,
+    /// (local variables, lo, hi) per published cell holding a variable.
+    rows: Vec<(Vec<usize>, i64, i64)>,
+    /// Every cell holding a variable, with its variables (sorted by cell).
+    members: Vec<(usize, Vec<usize>)>,
+}
+
+impl<'a> LocalSystem<'a> {
+    /// `cells`: the atoms of each cell (sorted); `truth`: each atom's true value.
+    pub fn new(cells: &'a [Vec<usize>], truth: &'a [i64], cap: i64) -> Self {
+        let mut cells_of_atom = vec![Vec::new(); truth.len()];
+        for (c, cell) in cells.iter().enumerate() {
+            for &a in cell {
+                cells_of_atom[a].push(c);
+            }
+        }
+        let cell_truth = cells.iter().map(|c| c.iter().map(|&a| truth[a]).sum()).collect();
+        LocalSystem { cells, truth, cell_truth, cells_of_atom, cap, budget: LOCAL_ATOMS }
+    }
+
+    /// A different budget of extra unknown atoms per local problem (tests use small ones to
+    /// make the problems as local as possible).
+    #[must_use]
+    pub fn with_budget(mut self, budget: usize) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// True value of a cell.
+    pub fn cell_truth(&self, cell: usize) -> i64 {
+        self.cell_truth[cell]
+    }
+
+    /// The atoms an attacker derives exactly from the published figures.
+    pub fn round(&self, bounds: Vec<Option<(i64, i64)>>) -> Round {
+        let mut known = vec![false; self.truth.len()];
+        let exact = |c: usize| matches!(bounds[c], Some((lo, hi)) if lo == hi);
+        let mut unknown_in: Vec<usize> = self.cells.iter().map(Vec::len).collect();
+        let mut queue: Vec<usize> = (0..self.cells.len()).filter(|&c| exact(c) && unknown_in[c] == 1).collect();
+        while let Some(c) = queue.pop() {
+            if unknown_in[c] != 1 {
+                continue;
+            }
+            let Some(&a) = self.cells[c].iter().find(|&&a| !known[a]) else { continue };
+            known[a] = true;
+            for &d in &self.cells_of_atom[a] {
+                unknown_in[d] -= 1;
+                if unknown_in[d] == 1 && exact(d) {
+                    queue.push(d);
+                }
+            }
+        }
+        Round { bounds, known, unknown_in }
+    }
+
+    /// The local problem around a target cell: its unknown atoms, then unknown atoms of the
+    /// published cells around them (fewest unknowns first), up to the budget.
+    fn local_problem(&self, round: &Round, target: usize, budget: usize) -> LocalProblem {
+        let free = |a: usize| !round.known[a];
+        let mut atoms: Vec<usize> = self.cells[target].iter().copied().filter(|&a| free(a)).collect();
+        let budget = atoms.len() + budget;
+        let mut local: HashMap<usize, usize> = atoms.iter().enumerate().map(|(i, &a)| (a, i)).collect();
+        let mut heap: BinaryHeap<Reverse<(bool, usize, usize)>> = BinaryHeap::new();
+        let mut queued: HashSet<usize> = HashSet::new();
+        // Published cells first (they carry the attacker's equations), then withheld ones (an
+        // insider's extra knowledge); fewest unknown atoms first.
+        let mut push_cells_of = |a: usize, heap: &mut BinaryHeap<Reverse<(bool, usize, usize)>>| {
+            for &c in &self.cells_of_atom[a] {
+                if c != target && queued.insert(c) {
+                    heap.push(Reverse((round.bounds[c].is_none(), round.unknown_in[c], c)));
+                }
+            }
+        };
+        for &a in &atoms.clone() {
+            push_cells_of(a, &mut heap);
+        }
+        while atoms.len() < budget {
+            let Some(Reverse((_, _, c))) = heap.pop() else { break };
+            for &a in &self.cells[c] {
+                if atoms.len() >= budget {
+                    break;
+                }
+                if free(a) && !local.contains_key(&a) {
+                    local.insert(a, atoms.len());
+                    atoms.push(a);
+                    push_cells_of(a, &mut heap);
+                }
+            }
+        }
+        // Every cell that holds a variable, built from the variables' side (a margin may hold
+        // tens of thousands of atoms; it is never scanned).
+        let mut by_cell: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (v, &a) in atoms.iter().enumerate() {
+            for &c in &self.cells_of_atom[a] {
+                by_cell.entry(c).or_default().push(v);
+            }
+        }
+        let mut members: Vec<(usize, Vec<usize>)> = by_cell.into_iter().collect();
+        members.sort_unstable_by_key(|(c, _)| *c);
+        let mut rows = Vec::new();
+        for (c, vars) in &members {
+            let Some((lo, hi)) = round.bounds[*c] else { continue };
+            let fixed = self.cell_truth[*c] - vars.iter().map(|&v| self.truth[atoms[v]]).sum::<i64>();
+            rows.push((vars.clone(), lo - fixed, hi - fixed));
+        }
+        LocalProblem { atoms, local, rows, members }
+    }
+
+    fn solve(
+        &self,
+        problem: &LocalProblem,
+        target: &[usize],
+        maximise: bool,
+        extra: Option<&(Vec<usize>, i64)>,
+        integer: bool,
+    ) -> Option<(f64, Vec<f64>)> {
+        let direction = if maximise { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+        let mut lp = Problem::new(direction);
+        let cap = i32::try_from(self.cap).unwrap_or(i32::MAX);
+        let mut objective = vec![0.0; problem.atoms.len()];
+        for &v in target {
+            objective[v] = 1.0;
+        }
+        let vars: Vec<_> = objective
+            .iter()
+            .map(|&c| if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) })
+            .collect();
+        for (cells, lo, hi) in &problem.rows {
+            let expr: Vec<_> = cells.iter().map(|&v| (vars[v], 1.0)).collect();
+            if lo == hi {
+                lp.add_constraint(expr, ComparisonOp::Eq, *lo as f64);
+            } else {
+                lp.add_constraint(expr.clone(), ComparisonOp::Ge, *lo as f64);
+                lp.add_constraint(expr, ComparisonOp::Le, *hi as f64);
+            }
+        }
+        if let Some((cells, at_least)) = extra {
+            let expr: Vec<_> = cells.iter().map(|&v| (vars[v], 1.0)).collect();
+            lp.add_constraint(expr, ComparisonOp::Ge, *at_least as f64);
+        }
+        match lp.solve() {
+            Ok(SolveOutcome::Solution(s)) => Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect())),
+            _ => None,
+        }
+    }
+
+    /// An integer solution at one end: the LP vertex when it is integral, else an integer
+    /// program over the same local problem. Returned as changes against the truth.
+    fn witness(&self, problem: &LocalProblem, target: &[usize], maximise: bool, lp: &[f64]) -> Option<Changes> {
+        let integral = lp.iter().all(|v| (v - v.round()).abs() < 1e-6);
+        let values: Vec<i64> = if integral {
+            lp.iter().map(|v| v.round() as i64).collect()
+        } else {
+            let (_, values) = self.solve(problem, target, maximise, None, true)?;
+            values.iter().map(|v| v.round() as i64).collect()
+        };
+        // Integer check of the local rows (the rest of the table is the truth).
+        let rows_hold = problem.rows.iter().all(|(cells, lo, hi)| {
+            let sum: i64 = cells.iter().map(|&v| values[v]).sum();
+            *lo <= sum && sum <= *hi
+        });
+        if !rows_hold || values.iter().any(|v| *v < 0) {
+            return None;
+        }
+        Some(problem.atoms.iter().zip(&values).filter(|&(&a, &v)| v != self.truth[a]).map(|(&a, &v)| (a, v)).collect())
+    }
+
+    /// Audit one primary cell (outsider, then insiders who know that another withheld non-zero
+    /// cell is at least 1) on its local problem.
+    pub fn audit(&self, round: &Round, target: usize, p: Protection, insiders: bool) -> LocalAudit {
+        self.audit_with_budget(round, target, p, insiders, self.budget)
+    }
+
+    /// [`Self::audit`], and on failure again with four times the budget, and so on until the
+    /// local problem holds every unknown atom (then it is the whole-system audit). For a cell
+    /// that no repair can help: a small local problem may be too strict to pass.
+    pub fn audit_escalating(&self, round: &Round, target: usize, p: Protection, insiders: bool) -> LocalAudit {
+        let mut budget = self.budget;
+        loop {
+            let audit = self.audit_with_budget(round, target, p, insiders, budget);
+            if audit.protected || budget >= self.truth.len() {
+                return audit;
+            }
+            budget = (budget * 4 + 16).min(self.truth.len());
+        }
+    }
+
+    fn audit_with_budget(
+        &self,
+        round: &Round,
+        target: usize,
+        p: Protection,
+        insiders: bool,
+        budget: usize,
+    ) -> LocalAudit {
+        let v = self.cell_truth[target];
+        let fixed_in_target: i64 = self.cells[target].iter().filter(|&&a| round.known[a]).map(|&a| self.truth[a]).sum();
+        let failed = |interval| LocalAudit {
+            interval,
+            insider_interval: interval,
+            protected: false,
+            witnesses: (Vec::new(), Vec::new()),
+        };
+        let problem = self.local_problem(round, target, budget);
+        let target_vars: Vec<usize> = self.cells[target].iter().filter_map(|a| problem.local.get(a).copied()).collect();
+        if target_vars.is_empty() {
+            return failed((v, v));
+        }
+        let (Some((lo, low)), Some((hi, high))) = (
+            self.solve(&problem, &target_vars, false, None, false),
+            self.solve(&problem, &target_vars, true, None, false),
+        ) else {
+            return failed((v, v));
+        };
+        let interval = ((lo - 1e-6).ceil() as i64 + fixed_in_target, (hi + 1e-6).floor() as i64 + fixed_in_target);
+        if !super::audit::protected(v, interval, p) {
+            return failed(interval);
+        }
+        let mut insider = interval;
+        if insiders {
+            // Published cells around the primary: an insider's cell counts if it shares one.
+            let around: HashSet<usize> = self.cells[target]
+                .iter()
+                .flat_map(|&a| self.cells_of_atom[a].iter().copied())
+                .filter(|&c| round.bounds[c].is_some())
+                .collect();
+            for (j, vars) in &problem.members {
+                let (j, vars) = (*j, vars.clone());
+                if j == target || round.bounds[j].is_some() || self.cell_truth[j] == 0 {
+                    continue;
+                }
+                let outside = self.cell_truth[j] - vars.iter().map(|&x| self.truth[problem.atoms[x]]).sum::<i64>();
+                let extra = (vars, 1 - outside);
+                // Known to be ≥ 1 already through its fixed part: nothing new for the insider.
+                if extra.1 <= 0 {
+                    continue;
+                }
+                let shares = self.cells[j].iter().any(|&a| self.cells_of_atom[a].iter().any(|c| around.contains(c)));
+                if !shares {
+                    continue;
+                }
+                let holds =
+                    |solution: &[f64]| extra.0.iter().map(|&x| solution[x]).sum::<f64>() >= extra.1 as f64 - 1e-9;
+                let lo = if holds(&low) {
+                    Some(interval.0)
+                } else {
+                    self.solve(&problem, &target_vars, false, Some(&extra), false)
+                        .map(|(x, _)| (x - 1e-6).ceil() as i64 + fixed_in_target)
+                };
+                let hi = if holds(&high) {
+                    Some(interval.1)
+                } else {
+                    self.solve(&problem, &target_vars, true, Some(&extra), false)
+                        .map(|(x, _)| (x + 1e-6).floor() as i64 + fixed_in_target)
+                };
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    if hi - lo < insider.1 - insider.0 {
+                        insider = (lo, hi);
+                    }
+                    if !super::audit::protected(v, (lo, hi), p) {
+                        return LocalAudit { insider_interval: (lo, hi), ..failed(interval) };
+                    }
+                }
+            }
+        }
+        let (Some(w_low), Some(w_high)) =
+            (self.witness(&problem, &target_vars, false, &low), self.witness(&problem, &target_vars, true, &high))
+        else {
+            return failed(interval);
+        };
+        let value_of = |changes: &Changes| -> i64 {
+            let changed: HashMap<usize, i64> = changes.iter().copied().collect();
+            self.cells[target].iter().map(|a| changed.get(a).copied().unwrap_or(self.truth[*a])).sum()
+        };
+        let span = (value_of(&w_low), value_of(&w_high));
+        if !super::audit::protected(v, span, p) {
+            return failed(interval);
+        }
+        LocalAudit { interval, insider_interval: insider, protected: true, witnesses: (w_low, w_high) }
+    }
+
+    /// The published cell to withhold for a primary that failed: in the published cell around
+    /// it with the fewest other unknown atoms (the one that pins it), the smallest non-zero
+    /// published cell inside it that does not overlap the primary; failing that, that
+    /// surrounding cell itself. Deterministic.
+    pub fn repair_candidate(&self, round: &Round, target: usize) -> Option<usize> {
+        /// Above this many atoms a surrounding cell is not searched for smaller cells inside it.
+        const SEARCHED: usize = 2_000;
+        let target_atoms = &self.cells[target];
+        let in_target = |a: &usize| target_atoms.binary_search(a).is_ok();
+        let mut around: Vec<usize> = target_atoms
+            .iter()
+            .flat_map(|&a| self.cells_of_atom[a].iter().copied())
+            .filter(|&c| c != target && round.bounds[c].is_some())
+            .collect();
+        around.sort_unstable();
+        around.dedup();
+        // Unknown atoms of the surrounding cell outside the primary: 0 means it pins it.
+        let mut keyed: Vec<(usize, usize, usize)> = around
+            .into_iter()
+            .map(|c| {
+                let shared_unknown = target_atoms
+                    .iter()
+                    .filter(|&&a| !round.known[a] && self.cells[c].binary_search(&a).is_ok())
+                    .count();
+                (round.unknown_in[c] - shared_unknown, self.cells[c].len(), c)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let (_, size, c) = *keyed.first()?;
+        let mut candidates = vec![c];
+        if size <= SEARCHED {
+            let members = &self.cells[c];
+            candidates.extend(
+                members.iter().filter(|a| !in_target(a)).flat_map(|&a| self.cells_of_atom[a].iter().copied()).filter(
+                    |&d| {
+                        d != c
+                            && round.bounds[d].is_some()
+                            && self.cells[d].iter().all(|a| members.binary_search(a).is_ok() && !in_target(a))
+                    },
+                ),
+            );
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.into_iter().min_by_key(|&d| (self.cell_truth[d] == 0, self.cell_truth[d], self.cells[d].len(), d))
+    }
+}
+
+/// Integer-only check of sparse witnesses: the true table is checked against every constraint
+/// once; a witness (changes against it) then only re-checks the constraints it touches.
+pub struct SparseVerifier<'a> {
+    knowledge: &'a Knowledge,
+    base: &'a [i64],
+    sums: Vec<i64>,
+    constraints_of: Vec<Vec<usize>>,
+}
+
+impl<'a> SparseVerifier<'a> {
+    /// `None` if the base table itself breaks a constraint (or has a negative cell).
+    pub fn new(knowledge: &'a Knowledge, base: &'a [i64]) -> Option<Self> {
+        if base.len() != knowledge.inner_cells || base.iter().any(|v| *v < 0) {
+            return None;
+        }
+        let mut constraints_of = vec![Vec::new(); knowledge.inner_cells];
+        let mut sums = Vec::with_capacity(knowledge.constraints.len());
+        for (k, c) in knowledge.constraints.iter().enumerate() {
+            let sum: i64 = c.cells.iter().map(|&i| base[i]).sum();
+            if sum < c.lo || sum > c.hi {
+                return None;
+            }
+            sums.push(sum);
+            for &i in &c.cells {
+                constraints_of[i].push(k);
+            }
+        }
+        Some(SparseVerifier { knowledge, base, sums, constraints_of })
+    }
+
+    /// Whether base + changes is a table of whole numbers ≥ 0 meeting every constraint.
+    pub fn verify(&self, changes: &[(usize, i64)]) -> bool {
+        let mut delta: HashMap<usize, i64> = HashMap::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        for &(i, v) in changes {
+            if i >= self.base.len() || v < 0 || !seen.insert(i) {
+                return false;
+            }
+            for &k in &self.constraints_of[i] {
+                *delta.entry(k).or_insert(0) += v - self.base[i];
+            }
+        }
+        delta.iter().all(|(&k, &d)| {
+            let c = &self.knowledge.constraints[k];
+            let sum = self.sums[k] + d;
+            c.lo <= sum && sum <= c.hi
+        })
+    }
+
+    /// A cell's value in base + changes.
+    pub fn value_in(&self, changes: &[(usize, i64)], cells: &[usize]) -> i64 {
+        let changed: HashMap<usize, i64> = changes.iter().copied().collect();
+        cells.iter().map(|i| changed.get(i).copied().unwrap_or(self.base[*i])).sum()
+    }
+}
