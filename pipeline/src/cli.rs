@@ -198,7 +198,7 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
         /// Host name by which the scheduler and other executors reach this executor (default:
-        /// the bind address).
+        /// the bind address; with 0.0.0.0, the address the scheduler sees).
         #[arg(long)]
         external_host: Option<String>,
         /// Arrow Flight port (shuffle data).
@@ -349,7 +349,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             crate::engine::distributed::run_executor(&crate::engine::distributed::ExecutorOptions {
                 scheduler_host: host,
                 scheduler_port,
-                external_host: external_host.or_else(|| Some(bind.clone())),
+                // The bind address is how others reach this executor, unless it binds every
+                // interface: then Ballista takes the address the scheduler sees.
+                external_host: external_host
+                    .or_else(|| (!matches!(bind.as_str(), "0.0.0.0" | "::" | "[::]")).then(|| bind.clone())),
                 bind,
                 port,
                 grpc_port,
