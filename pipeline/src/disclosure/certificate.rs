@@ -223,27 +223,13 @@ pub fn audit_output(root: &Path) -> Result<usize> {
             .collect(),
     };
     let atoms = system::Atoms::new(model.inner_cells, model.cells.iter().map(|c| c.inner.as_slice()));
-    let to_atoms = |inner: &[usize]| atoms.map(inner);
-    let atom_knowledge = Knowledge {
-        inner_cells: atoms.first_inner.len(),
-        cap: model.cap,
-        constraints: constraints
-            .iter()
-            .map(|&(cell, lo, hi)| Constraint { cells: to_atoms(&model.cells[cell].inner), lo, hi })
-            .collect(),
-    };
 
     let p = system::protection(policy);
     // The LP intervals: over all atoms for systems of the exact
     // path, and on local problems (inside the true interval, so a pass is sound) above it.
-    let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| to_atoms(&c.inner)).collect();
+    let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| atoms.map(&c.inner)).collect();
     let intervals: Vec<(usize, (i64, i64))> = if atoms.first_inner.len() > system::LARGE_SYSTEM_ATOMS {
-        let mut truth = vec![0i64; atoms.first_inner.len()];
-        for (i, a) in atoms.of_inner.iter().enumerate() {
-            if let Some(a) = a {
-                truth[*a] += model.base[i];
-            }
-        }
+        let truth = atoms.totals(&model.base);
         let local = LocalSystem::new(&atom_cells, &truth, model.cap);
         let mut bounds = vec![None; model.cells.len()];
         for &(cell, lo, hi) in &constraints {
@@ -252,6 +238,14 @@ pub fn audit_output(root: &Path) -> Result<usize> {
         let round = local.round(bounds);
         model.primaries.iter().map(|pr| (pr.cell, local.audit_escalating(&round, pr.cell, p, false).interval)).collect()
     } else {
+        let atom_knowledge = Knowledge {
+            inner_cells: atoms.first_inner.len(),
+            cap: model.cap,
+            constraints: constraints
+                .iter()
+                .map(|&(cell, lo, hi)| Constraint { cells: atom_cells[cell].clone(), lo, hi })
+                .collect(),
+        };
         let mut out = Vec::new();
         for primary in &model.primaries {
             let interval = audit::interval(&atom_knowledge, &atom_cells[primary.cell], &[])

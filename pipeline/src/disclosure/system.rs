@@ -196,6 +196,17 @@ impl Atoms {
         Atoms { of_inner, first_inner }
     }
 
+    /// Per atom, the sum of its inner cells' values.
+    pub fn totals<T: Copy + Default + std::ops::AddAssign>(&self, inner_values: &[T]) -> Vec<T> {
+        let mut totals = vec![T::default(); self.first_inner.len()];
+        for (a, &v) in self.of_inner.iter().zip(inner_values) {
+            if let Some(a) = a {
+                totals[*a] += v;
+            }
+        }
+        totals
+    }
+
     /// The sorted atoms a set of inner cells covers.
     pub fn map(&self, inner: &[usize]) -> Vec<usize> {
         let mut a: Vec<usize> = inner.iter().filter_map(|&i| self.of_inner[i]).collect();
@@ -222,12 +233,7 @@ pub fn protect_system_with(
     method: Method,
 ) -> Result<SystemOutcome, String> {
     let atoms = Atoms::new(inner_values.len(), cells.iter().map(|c| c.inner.as_slice()));
-    let mut atom_values: Vec<u64> = vec![0; atoms.first_inner.len()];
-    for (i, a) in atoms.of_inner.iter().enumerate() {
-        if let Some(a) = a {
-            atom_values[*a] += inner_values[i];
-        }
-    }
+    let atom_values = atoms.totals(inner_values);
     let atom_cells: Vec<SystemCell> =
         cells.iter().map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable }).collect();
     let method = match method {

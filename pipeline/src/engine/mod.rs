@@ -39,22 +39,18 @@ pub const MEMORY_LIMIT: usize = 1 << 30;
 
 /// The one DataFusion session constructor (the local engine).
 pub fn session() -> Result<SessionContext> {
-    let ctx = SessionContext::new_with_state(session_state()?);
+    let ctx = SessionContext::new_with_state(session_state(SessionConfig::new())?);
     for function in udf::functions() {
         ctx.register_udf(function);
     }
     Ok(ctx)
 }
 
-/// The session state every engine starts from: fixed partitions, the spilling memory pool and
-/// safestat's SQL functions. Ballista sends the configuration with each job, so a cluster plans
-/// with the same partition count.
-pub fn session_state() -> Result<datafusion::execution::session_state::SessionState> {
-    session_state_from(SessionConfig::new())
-}
-
-/// [`session_state`] on a given base configuration (Ballista's carries its own options).
-pub fn session_state_from(config: SessionConfig) -> Result<datafusion::execution::session_state::SessionState> {
+/// The session state every engine starts from, on a base configuration (DataFusion's, or
+/// Ballista's with its own options): fixed partitions, the spilling memory pool and safestat's SQL
+/// functions. Ballista sends the configuration with each job, so a cluster plans with the same
+/// partition count.
+pub fn session_state(config: SessionConfig) -> Result<datafusion::execution::session_state::SessionState> {
     let config = config.with_target_partitions(TARGET_PARTITIONS).with_batch_size(8192).with_information_schema(false);
     // A fair pool: spilling operators (sorts, aggregations) share it, so a merge after a sort
     // still gets memory; unspillable operators reserve first.
@@ -81,10 +77,10 @@ async fn engine_session(choice: &EngineChoice) -> Result<SessionContext> {
     match choice {
         EngineChoice::Local => session(),
         #[cfg(feature = "distributed")]
-        EngineChoice::BallistaStandalone => distributed::standalone(session_state_from(distributed::config())?).await,
+        EngineChoice::BallistaStandalone => distributed::standalone(session_state(distributed::config())?).await,
         #[cfg(feature = "distributed")]
         EngineChoice::Ballista { host, port } => {
-            distributed::remote(host, *port, session_state_from(distributed::config())?).await
+            distributed::remote(host, *port, session_state(distributed::config())?).await
         }
         #[cfg(not(feature = "distributed"))]
         other => Err(without_ballista(other)),
@@ -183,13 +179,27 @@ impl Engine {
             .map(|f| f.values.iter().map(String::as_str).collect())
             .unwrap_or_default();
         let financial_years = period_to.financial_year_start() - first_financial_year + 1;
-        for (name, batch) in [
-            ("ethnic_groups", ethnic_groups_batch()?),
-            ("age_bands", code_table("band", &bands)?),
-            ("sexes", code_table("sex", &sexes)?),
-            ("release_period", period_batch(first_financial_year, financial_years)?),
+        let text = |v: &str| ScalarValue::from(v);
+        let coded = |values: &[&str]| -> Vec<Vec<ScalarValue>> {
+            values.iter().zip(0_i32..).map(|(v, code)| vec![ScalarValue::Int32(Some(code)), text(v)]).collect()
+        };
+        let groups = crate::domain::ETHNIC_GROUPS
+            .iter()
+            .zip(0_i32..)
+            .map(|(g, code)| {
+                vec![ScalarValue::Int32(Some(code)), text(g.id), text(g.label), text(g.high_id), text(g.high_label)]
+            })
+            .collect();
+        let period =
+            vec![vec![ScalarValue::Int32(Some(first_financial_year)), ScalarValue::Int32(Some(financial_years))]];
+        for (name, columns, rows) in [
+            ("ethnic_groups", &["code", "id", "label", "high_id", "high_label"][..], groups),
+            ("age_bands", &["code", "band"][..], coded(&bands)),
+            ("sexes", &["code", "sex"][..], coded(&sexes)),
+            ("release_period", &["first_financial_year", "financial_years"][..], period),
         ] {
-            let view = values_view(&ctx, &batch).map_err(|e| Error::Engine(format!("cannot define `{name}`: {e}")))?;
+            let view =
+                values_view(&ctx, columns, rows).map_err(|e| Error::Engine(format!("cannot define `{name}`: {e}")))?;
             ctx.register_table(name, view).map_err(|e| Error::Engine(format!("cannot register `{name}`: {e}")))?;
         }
         Ok(Engine { ctx, choice: choice.clone(), dataset_dir, derived_dir })
@@ -290,72 +300,18 @@ impl Engine {
     }
 }
 
-/// A small table as a view over `VALUES` (one literal per cell, the batch's column names), so
-/// plans that read it can be sent to a cluster.
+/// A small table as a view over `VALUES` with the given column names, so plans that read it can
+/// be sent to a cluster (in-memory tables cannot).
 fn values_view(
     ctx: &SessionContext,
-    batch: &datafusion::arrow::record_batch::RecordBatch,
+    columns: &[&str],
+    rows: Vec<Vec<ScalarValue>>,
 ) -> datafusion::common::Result<std::sync::Arc<dyn datafusion::catalog::TableProvider>> {
     use datafusion::logical_expr::LogicalPlanBuilder;
-    let rows = (0..batch.num_rows())
-        .map(|row| batch.columns().iter().map(|column| ScalarValue::try_from_array(column, row).map(lit)).collect())
-        .collect::<datafusion::common::Result<Vec<Vec<_>>>>()?;
-    let names = batch
-        .schema()
-        .fields()
-        .iter()
-        .enumerate()
-        .map(|(i, field)| col(format!("column{}", i + 1)).alias(field.name()))
-        .collect::<Vec<_>>();
+    let rows = rows.into_iter().map(|row| row.into_iter().map(lit).collect()).collect();
+    let names = columns.iter().enumerate().map(|(i, name)| col(format!("column{}", i + 1)).alias(*name));
     let plan = LogicalPlanBuilder::values(rows)?.project(names)?.build()?;
     Ok(datafusion::dataframe::DataFrame::new(ctx.state(), plan).into_view())
-}
-
-/// The ONS 2021 ethnic groups as a table: `id, label, high_id, high_label`.
-fn ethnic_groups_batch() -> Result<datafusion::arrow::record_batch::RecordBatch> {
-    use datafusion::arrow::array::{ArrayRef, Int32Array, StringArray};
-    use datafusion::arrow::datatypes::{Field, Schema};
-    let groups = &crate::domain::ETHNIC_GROUPS;
-    let column = |f: fn(&crate::domain::EthnicGroup) -> &'static str| -> ArrayRef {
-        std::sync::Arc::new(StringArray::from(groups.iter().map(f).collect::<Vec<_>>()))
-    };
-    let mut fields = vec![Field::new("code", DataType::Int32, false)];
-    fields.extend(["id", "label", "high_id", "high_label"].map(|n| Field::new(n, DataType::Utf8, false)));
-    let codes: ArrayRef = std::sync::Arc::new(Int32Array::from_iter_values(0..groups.len() as i32));
-    datafusion::arrow::record_batch::RecordBatch::try_new(
-        std::sync::Arc::new(Schema::new(fields)),
-        vec![codes, column(|g| g.id), column(|g| g.label), column(|g| g.high_id), column(|g| g.high_label)],
-    )
-    .map_err(|e| Error::Engine(format!("cannot build `ethnic_groups`: {e}")))
-}
-
-/// The one-row `release_period(first_financial_year, financial_years)` table.
-fn period_batch(
-    first_financial_year: i32,
-    financial_years: i32,
-) -> Result<datafusion::arrow::record_batch::RecordBatch> {
-    use datafusion::arrow::array::{ArrayRef, Int32Array};
-    use datafusion::arrow::datatypes::{Field, Schema};
-    let schema = Schema::new(
-        ["first_financial_year", "financial_years"].map(|n| Field::new(n, DataType::Int32, false)).to_vec(),
-    );
-    let columns: Vec<ArrayRef> = vec![
-        std::sync::Arc::new(Int32Array::from(vec![first_financial_year])),
-        std::sync::Arc::new(Int32Array::from(vec![financial_years])),
-    ];
-    datafusion::arrow::record_batch::RecordBatch::try_new(std::sync::Arc::new(schema), columns)
-        .map_err(|e| Error::Engine(format!("cannot build `release_period`: {e}")))
-}
-
-/// A small code table `(code Int32, <name> Utf8)`: code i is `values[i]`.
-fn code_table(name: &str, values: &[&str]) -> Result<datafusion::arrow::record_batch::RecordBatch> {
-    use datafusion::arrow::array::{ArrayRef, Int32Array, StringArray};
-    use datafusion::arrow::datatypes::{Field, Schema};
-    let schema = Schema::new(vec![Field::new("code", DataType::Int32, false), Field::new(name, DataType::Utf8, false)]);
-    let codes: ArrayRef = std::sync::Arc::new(Int32Array::from_iter_values(0..values.len() as i32));
-    let names: ArrayRef = std::sync::Arc::new(StringArray::from(values.to_vec()));
-    datafusion::arrow::record_batch::RecordBatch::try_new(std::sync::Arc::new(schema), vec![codes, names])
-        .map_err(|e| Error::Engine(format!("cannot build a code table: {e}")))
 }
 
 fn check_schema(query: &Query, schema: &datafusion::arrow::datatypes::Schema) -> Result<(), String> {
