@@ -5,12 +5,22 @@
 //! priority order; each is reduced against the basis of cells already published. A candidate
 //! that would bring any primary cell into the span of the published cells is suppressed
 //! (secondary); otherwise it is published and joins the basis. Vectors are kept fraction-free
-//! (integer, divided by their gcd) in reduced row-echelon form, so every test is exact.
+//! (integer, divided by their gcd, first entry positive), so every test is exact.
+//!
+//! The basis is kept in row-echelon form: each row's pivot is its smallest index. Reduction
+//! eliminates pivots in increasing order, and a row only brings in indices above its own pivot,
+//! so one pass over a heap of indices suffices and rows are never rewritten when later rows
+//! join. The residual of every primary cell is kept reduced against the basis; it is zero exactly when
+//! the primary is derivable, and, being normalised, a new basis row exposes a primary exactly
+//! when it equals that primary's residual. Column indexes find the residuals a new pivot
+//! touches, so a release-sized system (hundreds of thousands of cells) is not scanned per
+//! candidate.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
-/// A sparse integer vector over inner cells.
-type Sparse = BTreeMap<usize, i128>;
+/// A sparse integer vector: (index, coefficient), sorted by index, no zeros.
+type Sparse = Vec<(usize, i128)>;
 
 fn gcd(a: i128, b: i128) -> i128 {
     let (mut a, mut b) = (a.abs(), b.abs());
@@ -20,73 +30,149 @@ fn gcd(a: i128, b: i128) -> i128 {
     a
 }
 
+/// Divide by the gcd and make the first coefficient positive.
 fn normalise(v: &mut Sparse) {
-    v.retain(|_, x| *x != 0);
-    let g = v.values().fold(0, |g, x| gcd(g, *x));
-    if g > 1 {
-        for x in v.values_mut() {
-            *x /= g;
-        }
-    }
-    if v.values().next().is_some_and(|x| *x < 0) {
-        for x in v.values_mut() {
-            *x = -*x;
+    let g = v.iter().fold(0, |g, (_, x)| gcd(g, *x));
+    let sign = if v.first().is_some_and(|(_, x)| *x < 0) { -1 } else { 1 };
+    if g > 1 || sign < 0 {
+        for (_, x) in v.iter_mut() {
+            *x = *x / g.max(1) * sign;
         }
     }
 }
 
-/// `a·v − b·w`, normalised. Panics only on i128 overflow, which 0/1 table structures never reach.
+/// Multiply, panicking only on i128 overflow, which 0/1 table structures never reach.
+fn mul(a: i128, b: i128) -> i128 {
+    a.checked_mul(b).expect("exact elimination overflowed i128")
+}
+
+/// `a·v − b·w`, normalised (a sorted merge).
 fn combine(v: &Sparse, a: i128, w: &Sparse, b: i128) -> Sparse {
-    let mut out = Sparse::new();
-    for (k, x) in v {
-        out.insert(*k, x.checked_mul(a).expect("exact elimination overflowed i128"));
-    }
-    for (k, y) in w {
-        let e = out.entry(*k).or_insert(0);
-        *e = e.checked_sub(y.checked_mul(b).expect("exact elimination overflowed i128")).expect("overflow");
+    let g = gcd(a, b).max(1);
+    let (a, b) = (a / g, b / g);
+    let mut out = Vec::with_capacity(v.len() + w.len());
+    let (mut i, mut j) = (0, 0);
+    while i < v.len() || j < w.len() {
+        let next = match (v.get(i), w.get(j)) {
+            (Some(&(k, x)), Some(&(l, _))) if k < l => {
+                i += 1;
+                (k, mul(x, a))
+            }
+            (Some(&(k, x)), Some(&(l, y))) if k == l => {
+                i += 1;
+                j += 1;
+                (k, mul(x, a).checked_sub(mul(y, b)).expect("exact elimination overflowed i128"))
+            }
+            (_, Some(&(l, y))) => {
+                j += 1;
+                (l, -mul(y, b))
+            }
+            (Some(&(k, x)), None) => {
+                i += 1;
+                (k, mul(x, a))
+            }
+            (None, None) => break,
+        };
+        if next.1 != 0 {
+            out.push(next);
+        }
     }
     normalise(&mut out);
     out
 }
 
-/// A basis of published cells in reduced row-echelon form (pivot = smallest index).
-#[derive(Debug, Default)]
-pub struct Basis {
+/// Coefficient of index `k` in `v` (0 when absent).
+fn coefficient(v: &Sparse, k: usize) -> i128 {
+    v.binary_search_by_key(&k, |&(i, _)| i).map_or(0, |p| v[p].1)
+}
+
+/// A basis of published cells in row-echelon form, with a dense workspace for reduction.
+struct Basis {
     rows: Vec<Sparse>,
-    pivot_of: HashMap<usize, usize>,
+    /// Row whose pivot is each index (`usize::MAX`: none).
+    pivot_row: Vec<usize>,
+    dense: Vec<i128>,
+    touched: Vec<bool>,
 }
 
 impl Basis {
-    fn reduce(&self, v: &Sparse) -> Sparse {
-        let mut v = v.clone();
-        let pivots: Vec<(usize, usize)> = v.keys().filter_map(|k| self.pivot_of.get(k).map(|r| (*k, *r))).collect();
-        for (p, r) in pivots {
-            let Some(&x) = v.get(&p) else { continue };
-            let b = &self.rows[r];
-            v = combine(&v, b[&p], b, x);
+    fn new(dimension: usize) -> Self {
+        Basis {
+            rows: Vec::new(),
+            pivot_row: vec![usize::MAX; dimension],
+            dense: vec![0; dimension],
+            touched: vec![false; dimension],
         }
-        v
     }
 
-    fn insert(&mut self, w: Sparse) -> usize {
-        let pivot = *w.keys().next().expect("non-zero vector");
-        let a = w[&pivot];
-        for row in &mut self.rows {
-            if let Some(&x) = row.get(&pivot) {
-                *row = combine(row, a, &w, x);
+    /// `v` reduced to have no pivot index, normalised (empty: `v` is in the span).
+    fn reduce(&mut self, v: &[usize]) -> Sparse {
+        let mut heap: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+        let mut support: Vec<usize> = Vec::with_capacity(v.len());
+        for &k in v {
+            if !self.touched[k] {
+                self.touched[k] = true;
+                support.push(k);
+                if self.pivot_row[k] != usize::MAX {
+                    heap.push(Reverse(k));
+                }
+            }
+            self.dense[k] += 1;
+        }
+        while let Some(Reverse(k)) = heap.pop() {
+            let x = self.dense[k];
+            if x == 0 {
+                continue;
+            }
+            let row = &self.rows[self.pivot_row[k]];
+            // v := (a/g)·v − (x/g)·row with g = gcd(a, x): fraction-free with the least scaling
+            // (pivots are usually 1, so v is rarely scaled at all).
+            let g = gcd(row[0].1, x);
+            let (a, x) = (row[0].1 / g, x / g);
+            if a != 1 {
+                for &i in &support {
+                    self.dense[i] = mul(self.dense[i], a);
+                }
+            }
+            for &(i, y) in row {
+                self.dense[i] = self.dense[i].checked_sub(mul(x, y)).expect("exact elimination overflowed i128");
+                if !self.touched[i] {
+                    self.touched[i] = true;
+                    support.push(i);
+                    if self.pivot_row[i] != usize::MAX {
+                        heap.push(Reverse(i));
+                    }
+                }
+            }
+            // Keep intermediate values small: the normal form is defined up to a scalar.
+            if a != 1 && support.iter().any(|&i| self.dense[i].abs() > 1 << 60) {
+                let g = support.iter().fold(0, |g, &i| gcd(g, self.dense[i]));
+                if g > 1 {
+                    for &i in &support {
+                        self.dense[i] /= g;
+                    }
+                }
             }
         }
-        self.rows.push(w);
-        self.pivot_of.insert(pivot, self.rows.len() - 1);
-        pivot
+        support.sort_unstable();
+        let mut out: Sparse = Vec::new();
+        for k in support {
+            let x = std::mem::take(&mut self.dense[k]);
+            self.touched[k] = false;
+            if x != 0 {
+                out.push((k, x));
+            }
+        }
+        normalise(&mut out);
+        out
     }
-}
 
-/// Reduce `r` by the new basis vector `w` with pivot `p` (keeps `r` zero at all pivots).
-fn reduce_by(r: &Sparse, w: &Sparse, p: usize) -> Sparse {
-    match r.get(&p) {
-        Some(&x) => combine(r, w[&p], w, x),
-        None => r.clone(),
+    /// Add a reduced, non-empty vector; returns its pivot.
+    fn insert(&mut self, w: Sparse) -> usize {
+        let pivot = w[0].0;
+        self.pivot_row[pivot] = self.rows.len();
+        self.rows.push(w);
+        pivot
     }
 }
 
@@ -94,12 +180,9 @@ fn reduce_by(r: &Sparse, w: &Sparse, p: usize) -> Sparse {
 /// `primary[i]` marks cells that must never be derivable; `order` is the priority order of the
 /// candidates (non-primary cells that may be published). Returns `published[i]`.
 pub fn secondary_suppression(cells: &[Vec<usize>], primary: &[bool], order: &[usize]) -> Vec<bool> {
-    let vector = |i: usize| -> Sparse { cells[i].iter().map(|&k| (k, 1)).collect() };
-    let mut basis = Basis::default();
-    // Residuals of the primary cells against the basis; a zero residual means derivable.
-    let mut residuals: Vec<Sparse> = (0..cells.len()).filter(|&i| primary[i]).map(vector).collect();
     let mut published = vec![false; cells.len()];
-    if residuals.is_empty() {
+    let primaries: Vec<usize> = (0..cells.len()).filter(|&i| primary[i]).collect();
+    if primaries.is_empty() {
         // Nothing to protect (large releases often have no small cell): publish every candidate
         // without building the basis.
         for &c in order {
@@ -107,24 +190,55 @@ pub fn secondary_suppression(cells: &[Vec<usize>], primary: &[bool], order: &[us
         }
         return published;
     }
+    let dimension = cells.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut basis = Basis::new(dimension);
+    // Residuals of the primary cells against the basis, and per index the residuals that
+    // (may) hold it; entries go stale when a coefficient cancels and are checked on use.
+    let mut residuals: Vec<Sparse> = primaries
+        .iter()
+        .map(|&i| {
+            let mut v: Sparse = cells[i].iter().map(|&k| (k, 1)).collect();
+            v.sort_unstable();
+            v.dedup_by_key(|e| e.0);
+            v
+        })
+        .collect();
+    let mut holding: Vec<Vec<usize>> = vec![Vec::new(); dimension];
+    for (r, v) in residuals.iter().enumerate() {
+        for &(k, _) in v {
+            holding[k].push(r);
+        }
+    }
     for &c in order {
         if primary[c] {
             continue;
         }
-        let w = basis.reduce(&vector(c));
+        let w = basis.reduce(&cells[c]);
         if w.is_empty() {
             // Already implied by what is published: publishing it reveals nothing new.
             published[c] = true;
             continue;
         }
-        let p = *w.keys().next().expect("non-empty");
-        let exposes = residuals.iter().any(|r| r.contains_key(&p) && reduce_by(r, &w, p).is_empty());
-        if exposes {
+        let p = w[0].0;
+        let mut touched = std::mem::take(&mut holding[p]);
+        touched.sort_unstable();
+        touched.dedup();
+        touched.retain(|&r| coefficient(&residuals[r], p) != 0);
+        if touched.iter().any(|&r| residuals[r] == w) {
+            holding[p] = touched;
             continue;
         }
-        for r in &mut residuals {
-            *r = reduce_by(r, &w, p);
+        for &r in &touched {
+            let x = coefficient(&residuals[r], p);
+            let reduced = combine(&residuals[r], w[0].1, &w, x);
+            for &(k, _) in &reduced {
+                if coefficient(&residuals[r], k) == 0 {
+                    holding[k].push(r);
+                }
+            }
+            residuals[r] = reduced;
         }
+        // No residual holds the new pivot any more.
         basis.insert(w);
         published[c] = true;
     }
@@ -133,16 +247,17 @@ pub fn secondary_suppression(cells: &[Vec<usize>], primary: &[bool], order: &[us
 
 /// Whether cell `target` is a linear combination of the published cells (exact test).
 pub fn derivable(cells: &[Vec<usize>], published: &[bool], target: usize) -> bool {
-    let mut basis = Basis::default();
+    let dimension = cells.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut basis = Basis::new(dimension);
     for (i, cell) in cells.iter().enumerate() {
         if published[i] {
-            let w = basis.reduce(&cell.iter().map(|&k| (k, 1)).collect());
+            let w = basis.reduce(cell);
             if !w.is_empty() {
                 basis.insert(w);
             }
         }
     }
-    basis.reduce(&cells[target].iter().map(|&k| (k, 1)).collect()).is_empty()
+    basis.reduce(&cells[target]).is_empty()
 }
 
 #[cfg(test)]
@@ -186,6 +301,83 @@ mod tests {
             let order: Vec<usize> = (0..9).rev().collect();
             let published = secondary_suppression(&cells, &primary, &order);
             assert!(!derivable(&cells, &published, p), "primary {p}");
+        }
+    }
+
+    /// Rank of a set of 0/1 rows by dense elimination over the rationals (fraction-free, i128),
+    /// written independently of the sparse elimination above.
+    fn rank(rows: &[Vec<usize>], dimension: usize) -> usize {
+        let mut m: Vec<Vec<i128>> = rows
+            .iter()
+            .map(|r| {
+                let mut v = vec![0i128; dimension];
+                for &k in r {
+                    v[k] = 1;
+                }
+                v
+            })
+            .collect();
+        let mut rank = 0;
+        for col in 0..dimension {
+            let Some(p) = (rank..m.len()).find(|&i| m[i][col] != 0) else { continue };
+            m.swap(rank, p);
+            for i in 0..m.len() {
+                if i != rank && m[i][col] != 0 {
+                    let (a, b) = (m[rank][col], m[i][col]);
+                    for k in 0..dimension {
+                        m[i][k] = a * m[i][k] - b * m[rank][k];
+                    }
+                    let g = m[i].iter().fold(0, |g, x| gcd(g, *x));
+                    if g > 1 {
+                        m[i].iter_mut().for_each(|x| *x /= g);
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
+    #[test]
+    fn random_tables_are_safe_and_maximal_by_an_independent_rank_test() {
+        let mut rng = crate::rng::Rng::new(5);
+        for case in 0..60 {
+            // A rows x cols table with margins and a few random groups of inner cells.
+            let (rows, cols) = (2 + rng.below(3) as usize, 2 + rng.below(4) as usize);
+            let n = rows * cols;
+            let mut cells: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+            cells.extend((0..rows).map(|r| (0..cols).map(|c| r * cols + c).collect()));
+            cells.extend((0..cols).map(|c| (0..rows).map(|r| r * cols + c).collect()));
+            cells.push((0..n).collect());
+            for _ in 0..2 {
+                let mut group: Vec<usize> = (0..n).filter(|_| rng.bernoulli(0.4)).collect();
+                group.dedup();
+                if group.len() > 1 {
+                    cells.push(group);
+                }
+            }
+            let primary: Vec<bool> = (0..cells.len()).map(|i| i < n && rng.bernoulli(0.25)).collect();
+            let mut order: Vec<usize> = (0..cells.len()).filter(|&i| !primary[i]).collect();
+            let ties: Vec<u64> = (0..cells.len()).map(|_| rng.below(1000)).collect();
+            order.sort_by_key(|&i| (std::cmp::Reverse(cells[i].len()), ties[i], i));
+            let published = secondary_suppression(&cells, &primary, &order);
+            let open: Vec<Vec<usize>> = (0..cells.len()).filter(|&i| published[i]).map(|i| cells[i].clone()).collect();
+            let base = rank(&open, n);
+            let in_span = |extra: &[Vec<usize>], target: &Vec<usize>| {
+                let mut with: Vec<Vec<usize>> = open.iter().chain(extra).cloned().collect();
+                let r = rank(&with, n);
+                with.push(target.clone());
+                rank(&with, n) == r
+            };
+            for p in (0..cells.len()).filter(|&i| primary[i]) {
+                assert!(!in_span(&[], &cells[p]), "case {case}: primary {p} is derivable");
+            }
+            // Maximal: every withheld candidate would expose some primary if published.
+            for c in order.iter().copied().filter(|&c| !published[c]) {
+                let exposes = (0..cells.len()).filter(|&i| primary[i]).any(|p| in_span(&[cells[c].clone()], &cells[p]));
+                assert!(exposes, "case {case}: candidate {c} was withheld needlessly");
+            }
+            assert_eq!(base, rank(&open, n));
         }
     }
 }

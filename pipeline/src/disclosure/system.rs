@@ -5,6 +5,8 @@
 //! next to any primary that fails, until all pass. Each primary gets two verified integer
 //! witness tables.
 
+use std::cmp::Reverse;
+
 use serde::{Deserialize, Serialize};
 
 use super::Policy;
@@ -286,21 +288,17 @@ pub fn protect_system_with(
     Ok(outcome)
 }
 
-fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
-    let threshold = policy.threshold();
-    let p = protection(policy);
-    let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+/// Primaries, then Gaussian secondaries: the starting pattern of both paths.
+fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Vec<Status> {
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
-    let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
     // Priority: zeros first (never used as secondaries), then cells made of many inner cells
     // (margins), then large counts; ties by index. Deterministic.
     let mut order: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].publishable && !primary[i]).collect();
-    order.sort_by_key(|&i| (values[i] != 0, std::cmp::Reverse(cells[i].inner.len()), std::cmp::Reverse(values[i]), i));
+    order.sort_by_key(|&i| (values[i] != 0, Reverse(cells[i].inner.len()), Reverse(values[i]), i));
     // Only primaries (small published cells and small hidden complements) must stay underivable;
     // hidden cells are never candidates, so they are never published.
-    let published = gauss::secondary_suppression(&vectors, &primary, &order);
-    let mut status: Vec<Status> = (0..cells.len())
+    let published = gauss::secondary_suppression(&vectors, primary, &order);
+    (0..cells.len())
         .map(|i| {
             if primary[i] {
                 Status::Primary
@@ -312,7 +310,16 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
                 Status::Secondary
             }
         })
-        .collect();
+        .collect()
+}
+
+fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
+    let threshold = policy.threshold();
+    let p = protection(policy);
+    let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
+    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
+    let mut status = gauss_status(cells, &values, &primary);
     // The repair loop only ever withholds more, so intervals only widen: a primary that passed
     // stays passed and is not audited again.
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
@@ -388,7 +395,7 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
             // secondaries unless nothing else helps), then the smallest other published cell.
             let published_cells = || (0..cells.len()).filter(|&j| status[j] == Status::Published);
             let touches = |j: usize| cells[j].inner.iter().any(|&x| touching[x]);
-            let key = |&j: &usize| (values[j], std::cmp::Reverse(cells[j].inner.len()), j);
+            let key = |&j: &usize| (values[j], Reverse(cells[j].inner.len()), j);
             let candidate = published_cells()
                 .filter(|&j| values[j] > 0 && touches(j))
                 .min_by_key(key)
@@ -436,7 +443,8 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
     }
 }
 
-/// The local path ([`super::local`]): primaries, then rounds of local audits and batch repair.
+/// The local path ([`super::local`]): primaries and Gaussian secondaries, then rounds of local
+/// audits and batch repair.
 fn protect_local(
     atom_values: &[u64],
     cells: &[SystemCell],
@@ -451,23 +459,12 @@ fn protect_local(
     let local = LocalSystem::new(&atom_cells, &truth, cap).with_budget(budget);
     let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(local.cell_truth(c)).unwrap_or(0)).collect();
     let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
-    let mut status: Vec<Status> = (0..cells.len())
-        .map(|i| {
-            if primary[i] {
-                Status::Primary
-            } else if cells[i].publishable {
-                Status::Published
-            } else {
-                Status::Hidden
-            }
-        })
-        .collect();
+    let mut status = gauss_status(cells, &values, &primary);
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
     let (mut repairs, mut rounds) = (0, 0);
-    // After a repair, a last round audits every primary again on the final publication, so the
-    // recorded intervals and witnesses are exactly what `safestat audit` re-derives from the
-    // published files.
-    let mut final_round = false;
+    // A primary that passed is not audited again: later repairs only withhold more, so its
+    // witnesses still agree with every published figure, and its recorded intervals (proved on
+    // an earlier publication) lie inside the final ones.
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
     loop {
         rounds += 1;
@@ -480,8 +477,7 @@ fn protect_local(
             })
             .collect();
         let round = local.round(bounds);
-        let pending: Vec<usize> =
-            (0..cells.len()).filter(|&i| primary[i] && (final_round || passed[i].is_none())).collect();
+        let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
         // Audits are independent within a round: split over threads, merged in cell order.
         let results: Vec<(usize, super::local::LocalAudit)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
@@ -515,13 +511,8 @@ fn protect_local(
             }
         }
         if failing.is_empty() {
-            if final_round || repairs == 0 {
-                break;
-            }
-            final_round = true;
-            continue;
+            break;
         }
-        let was_final = std::mem::replace(&mut final_round, false);
         let mut chosen: Vec<usize> = Vec::new();
         let mut escalated = 0;
         for &i in &failing {
@@ -538,12 +529,8 @@ fn protect_local(
             passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
         }
         if chosen.is_empty() && escalated == failing.len() {
-            // Every failure passed on a larger problem: the publication did not change.
-            if was_final || repairs == 0 {
-                break;
-            }
-            final_round = true;
-            continue;
+            // Every failure passed on a larger problem: nothing is left to audit.
+            break;
         }
         chosen.sort_unstable();
         chosen.dedup();
