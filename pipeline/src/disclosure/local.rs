@@ -20,9 +20,9 @@
 //! 3. **Batch repair.** Each round audits every primary not yet passed and withholds one cell for
 //!    each that failed, all at once. Withholding only widens the true intervals, so a primary
 //!    that passed stays protected and is not audited again.
-//! 4. **Insiders at once.** The insider check gives the attacker every insider's extra
-//!    knowledge together (two LPs): stricter than any one insider, so sound, and a cell that
-//!    fails it is repaired.
+//! 4. **Insiders at once.** The insider check first gives the attacker every insider's extra
+//!    knowledge together (two LPs): stricter than any one insider, so a pass is sound. A cell
+//!    that fails it is checked insider by insider if there are few, and otherwise repaired.
 //!
 //! Witnesses are local solutions put into the true table: whole tables that agree with every
 //! published figure. They are kept as changes against the true table, and checked by the
@@ -43,6 +43,9 @@ pub const LOCAL_ATOMS: usize = 48;
 /// solves in 0.03 s, one of about 800 in 0.5 s, and the integer witness on the larger one can
 /// take minutes, so a cell still pinned at this size is repaired instead.
 pub const ESCALATION_ATOMS: usize = 208;
+
+/// Insiders checked one by one when all of them together narrow a cell too much.
+const INSIDERS_ONE_BY_ONE: usize = 24;
 
 /// Branch-and-bound nodes an integer witness may take.
 const WITNESS_NODES: u64 = 500;
@@ -364,11 +367,12 @@ impl<'a> LocalSystem<'a> {
 
     /// The insider check of a primary that passed as outsider: a reader who knows that one
     /// other withheld non-zero cell sharing a published figure is at least 1. All such cells
-    /// are added at once: more knowledge than any one insider has, so a cell that passes this
-    /// passes every insider, and one that fails is repaired (checking insiders one by one costs
-    /// two LPs per withheld cell, which a release-sized model cannot afford). Cells an optimum
-    /// already has at 1 or more cannot move it, so only the others are added. Returns the
-    /// interval, as `Err` when it is too narrow.
+    /// are first added at once: more knowledge than any one insider has, so a cell that passes
+    /// this passes every insider. One that fails is checked insider by insider when there are
+    /// at most [`INSIDERS_ONE_BY_ONE`] of them, and otherwise repaired (two LPs per withheld
+    /// cell is more than a release-sized model can afford). Cells an optimum already has at 1
+    /// or more cannot move it, so only the others are added. Returns the narrowest interval
+    /// found, as `Err` when it is too narrow.
     #[allow(clippy::too_many_arguments)]
     fn insiders(
         &self,
@@ -414,12 +418,30 @@ impl<'a> LocalSystem<'a> {
             let (x, _) = self.solve(problem, target_vars, maximise, &needed, false)?;
             Some(if maximise { (x + 1e-6).floor() as i64 } else { (x - 1e-6).ceil() as i64 } + fixed_in_target)
         };
-        match (end(false, low, &known), end(true, high, &known)) {
-            (Some(lo), Some(hi)) if super::audit::protected(v, (lo, hi), p) => Ok((lo, hi)),
-            (Some(lo), Some(hi)) => Err((lo, hi)),
+        let combined = match (end(false, low, &known), end(true, high, &known)) {
+            (Some(lo), Some(hi)) => (lo, hi),
             // The truth meets every insider's knowledge, so this is not reached.
-            _ => Err(interval),
+            _ => return Err(interval),
+        };
+        if super::audit::protected(v, combined, p) {
+            return Ok(combined);
         }
+        if known.len() > INSIDERS_ONE_BY_ONE {
+            return Err(combined);
+        }
+        let mut insider = interval;
+        for e in &known {
+            let extra = std::slice::from_ref(e);
+            if let (Some(lo), Some(hi)) = (end(false, low, extra), end(true, high, extra)) {
+                if hi - lo < insider.1 - insider.0 {
+                    insider = (lo, hi);
+                }
+                if !super::audit::protected(v, (lo, hi), p) {
+                    return Err((lo, hi));
+                }
+            }
+        }
+        Ok(insider)
     }
 
     /// The published cell to withhold for a primary that failed: in the published cell around
