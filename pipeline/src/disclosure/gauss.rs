@@ -167,12 +167,10 @@ impl Basis {
         out
     }
 
-    /// Add a reduced, non-empty vector; returns its pivot.
-    fn insert(&mut self, w: Sparse) -> usize {
-        let pivot = w[0].0;
-        self.pivot_row[pivot] = self.rows.len();
+    /// Add a reduced, non-empty vector.
+    fn insert(&mut self, w: Sparse) {
+        self.pivot_row[w[0].0] = self.rows.len();
         self.rows.push(w);
-        pivot
     }
 }
 

@@ -514,7 +514,6 @@ fn protect_local(
             break;
         }
         let mut chosen: Vec<usize> = Vec::new();
-        let mut escalated = 0;
         for &i in &failing {
             if let Some(j) = local.repair_candidate(&round, i) {
                 chosen.push(j);
@@ -525,10 +524,9 @@ fn protect_local(
             if !audit.protected {
                 return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
             }
-            escalated += 1;
             passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
         }
-        if chosen.is_empty() && escalated == failing.len() {
+        if chosen.is_empty() {
             // Every failure passed on a larger problem: nothing is left to audit.
             break;
         }
