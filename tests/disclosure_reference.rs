@@ -89,12 +89,13 @@ fn four_by_four_primaries_alone_are_disclosive_and_protect_makes_it_safe() {
     let (k, ..) = knowledge(case, &[("x".into(), "c".into())]);
     assert_eq!(interval(&k, &[6], &[]), Some((5, 5)));
     // The system protection: every primary meets its protection interval, and is not derivable.
-    let mut cells: Vec<SystemCell> = (0..16).map(|i| SystemCell { inner: vec![i], publishable: true }).collect();
+    let mut cells: Vec<SystemCell> =
+        (0..16).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
     for r in 0..4 {
-        cells.push(SystemCell { inner: (0..4).map(|c| r * 4 + c).collect(), publishable: true });
-        cells.push(SystemCell { inner: (0..4).map(|c| c * 4 + r).collect(), publishable: true });
+        cells.push(SystemCell { inner: (0..4).map(|c| r * 4 + c).collect(), publishable: true, earlier: None });
+        cells.push(SystemCell { inner: (0..4).map(|c| c * 4 + r).collect(), publishable: true, earlier: None });
     }
-    cells.push(SystemCell { inner: (0..16).collect(), publishable: true });
+    cells.push(SystemCell { inner: (0..16).collect(), publishable: true, earlier: None });
     let out = protect_system(&inner, &cells, Policy::UkChildren).unwrap();
     let published: Vec<bool> = out.status.iter().map(|s| *s == Status::Published).collect();
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();

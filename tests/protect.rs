@@ -238,3 +238,203 @@ fn local_protection_passes_the_whole_system_lp_audit() {
     }
     assert!(primaries_checked > 100, "{primaries_checked}");
 }
+
+fn protect(dir: &Path, out: &Path) -> std::process::Output {
+    safestat(&["protect", "--input", s(&dir.join("cells.csv")), "--spec", s(&dir.join("spec.toml")), "--out", s(out)])
+}
+
+/// Differencing between releases: an earlier release published `c` exactly. The pattern this
+/// release would choose alone (withhold a = 3 and c) then gives a away as Total - b - c - d;
+/// with the earlier release in the spec, c is treated as known and another partner is withheld.
+#[test]
+fn an_earlier_release_is_a_constraint_and_differencing_is_caught() {
+    let dir = temp_dir();
+    let spec = "policy = \"uk-children\"\n\n[[dimension]]\nname = \"g\"\n\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n";
+    std::fs::write(dir.join("spec.toml"), spec).unwrap();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,3\nb,40\nc,25\nd,30\n").unwrap();
+    let alone = dir.join("alone");
+    assert!(protect(&dir, &alone).status.success());
+    let (_, rows) = read_csv(&alone.join("t.csv"));
+    let shown = |rows: &[Vec<String>], g: &str| rows.iter().find(|r| r[0] == g).unwrap()[1].clone();
+    assert_eq!((shown(&rows, "a"), shown(&rows, "c")), ("c".to_string(), "c".to_string()));
+    // This release alone, read with the earlier figure c = 25, gives a away.
+    let known = |g: &str| shown(&rows, g).parse::<i64>().unwrap();
+    assert_eq!(known("Total") - known("b") - known("d") - 25, 3);
+
+    std::fs::write(dir.join("earlier.csv"), "g,count\nc,25\na,c\n").unwrap();
+    std::fs::write(dir.join("spec.toml"), format!("{spec}\n[[earlier]]\nfile = \"earlier.csv\"\n")).unwrap();
+    let out = dir.join("out");
+    let run = protect(&dir, &out);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let (_, rows) = read_csv(&out.join("t.csv"));
+    // c is public anyway, so it is published; a's partner is now d: a + d = 98 - 40 - 25.
+    assert_eq!(rows.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(), ["c", "40", "25", "c", "98"], "{rows:?}");
+    let log = crate::harness::read_json(&out.join("private/disclosure-log.json"));
+    assert_eq!(log["earlier_figures"], 1);
+    safestat_ok(&["audit", s(&out)]);
+    // The audit reads the earlier figure from the model: without it, b withheld as well
+    // would still pass; with it, publishing d turns the audit red.
+    std::fs::write(out.join("t.csv"), "g,count\na,c\nb,40\nc,c\nd,30\nTotal,98\n").unwrap();
+    let model_path = out.join("private/audit/model.json");
+    let mut model: serde_json::Value = crate::harness::read_json(&model_path);
+    let cell_of = |model: &serde_json::Value, g: &str| {
+        let rows = model["tables"][0]["rows"].as_array().unwrap();
+        rows.iter().find(|r| r["key"][0] == g).unwrap()["counts"][0][1].as_u64().unwrap() as usize
+    };
+    let (c, d) = (cell_of(&model, "c"), cell_of(&model, "d"));
+    model["cells"][c]["status"] = "secondary".into();
+    model["cells"][d]["status"] = "published".into();
+    std::fs::write(&model_path, serde_json::to_vec(&model).unwrap()).unwrap();
+    let audit = safestat(&["audit", s(&out)]);
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_eq!(audit.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("can be narrowed to (3, 3)"), "{stderr}");
+}
+
+/// Earlier releases over random two-dimensional tables: a random set of cells above the
+/// threshold (inner cells and margins) was published exactly before. After protection, the
+/// LP over this release's published counts *and* the earlier figures, built here from the
+/// CSV files, leaves every primary its protection interval.
+#[test]
+fn random_earlier_releases_leave_every_primary_protected() {
+    use safestat::disclosure::Policy;
+    use safestat::disclosure::audit::{self, Constraint, Knowledge};
+    use safestat::disclosure::system;
+    let mut rng = Rng::new(29);
+    let (mut checked, mut refused) = (0, 0);
+    for case in 0..24 {
+        let dir = temp_dir();
+        let (rows, cols) = (3 + rng.below(2) as usize, 3 + rng.below(2) as usize);
+        let spec = "policy = \"uk-children\"\n\n[[dimension]]\nname = \"r\"\n\n[[dimension]]\nname = \"k\"\n\n[[table]]\nname = \"t\"\nhierarchies = { r = \"flat\", k = \"flat\" }\n\n[[earlier]]\nfile = \"earlier.csv\"\n";
+        std::fs::write(dir.join("spec.toml"), spec).unwrap();
+        let inner: Vec<u64> = (0..rows * cols)
+            .map(|_| match rng.below(4) {
+                0 => 0,
+                1 => 1 + rng.below(5),
+                _ => 6 + rng.below(40),
+            })
+            .collect();
+        let code = |i: usize, n: usize, p: &str| if i == n { "Total".to_string() } else { format!("{p}{i}") };
+        let mut cells = String::from("r,k,count\n");
+        for r in 0..rows {
+            for k in 0..cols {
+                let _ = writeln!(cells, "r{r},k{k},{}", inner[r * cols + k]);
+            }
+        }
+        std::fs::write(dir.join("cells.csv"), cells).unwrap();
+        // Cells of the full cross (Total as index rows/cols), as inner index sets.
+        let set = |r: usize, k: usize| -> Vec<usize> {
+            let rs: Vec<usize> = if r == rows { (0..rows).collect() } else { vec![r] };
+            let ks: Vec<usize> = if k == cols { (0..cols).collect() } else { vec![k] };
+            rs.iter().flat_map(|&r| ks.iter().map(move |&k| r * cols + k)).collect()
+        };
+        let value = |cells: &[usize]| cells.iter().map(|&i| inner[i]).sum::<u64>();
+        let mut earlier = String::from("r,k,count\n");
+        let mut constraints = Vec::new();
+        for r in 0..=rows {
+            for k in 0..=cols {
+                let v = value(&set(r, k));
+                if v > 5 && rng.bernoulli(0.3) {
+                    let _ = writeln!(earlier, "{},{},{v}", code(r, rows, "r"), code(k, cols, "k"));
+                    constraints.push(Constraint { cells: set(r, k), lo: v as i64, hi: v as i64 });
+                }
+            }
+        }
+        std::fs::write(dir.join("earlier.csv"), earlier).unwrap();
+        let out = dir.join("out");
+        let run = protect(&dir, &out);
+        if !run.status.success() {
+            // Earlier figures alone may pin a primary down; then nothing is written.
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert!(stderr.contains("earlier release"), "case {case}: {stderr}");
+            assert!(!out.join("t.csv").exists(), "case {case}");
+            refused += 1;
+            continue;
+        }
+        let (_, published) = read_csv(&out.join("t.csv"));
+        for row in &published {
+            let index = |c: &str, n: usize, p: &str| if c == "Total" { n } else { c[p.len()..].parse().unwrap() };
+            let (r, k) = (index(&row[0], rows, "r"), index(&row[1], cols, "k"));
+            if let Ok(v) = row[2].parse::<i64>() {
+                assert_eq!(v as u64, value(&set(r, k)), "case {case}");
+                constraints.push(Constraint { cells: set(r, k), lo: v, hi: v });
+            }
+        }
+        let knowledge =
+            Knowledge { inner_cells: inner.len(), constraints, cap: 2 * value(&set(rows, cols)) as i64 + 2 };
+        let p = system::protection(Policy::UkChildren);
+        for r in 0..=rows {
+            for k in 0..=cols {
+                let v = value(&set(r, k));
+                if (1..=5).contains(&v) {
+                    let interval = audit::interval(&knowledge, &set(r, k), &[]).expect("feasible");
+                    assert!(audit::protected(v as i64, interval, p), "case {case}: ({r}, {k}) = {v}: {interval:?}");
+                    checked += 1;
+                }
+            }
+        }
+        safestat_ok(&["audit", s(&out)]);
+    }
+    assert!(checked > 50 && refused <= 6, "{checked} primaries checked, {refused} cases refused");
+}
+
+#[test]
+fn earlier_release_errors_name_the_file_line_and_field() {
+    let dir = temp_dir();
+    let spec = "policy = \"uk-children\"\n\n[[dimension]]\nname = \"g\"\n\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n\n[[earlier]]\nfile = \"earlier.csv\"\n";
+    std::fs::write(dir.join("spec.toml"), spec).unwrap();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,3\nb,40\nc,25\nd,30\n").unwrap();
+    for (earlier, expected) in [
+        ("g,count\nb,40\nc,26\n", "line 3, field `count`: does not agree"),
+        ("g,count\nb,40\na,3\n", "line 3, field `count`: a count in 1..5"),
+        ("g,count\nq,40\n", "line 2, field `g`: not a leaf, group or total"),
+        ("g,count\nb,forty\n", "line 2, field `count`: neither a whole number"),
+        ("g,size,count\nb,1,40\n", "column `size` is not a dimension"),
+    ] {
+        std::fs::write(dir.join("earlier.csv"), earlier).unwrap();
+        let out = dir.join("out");
+        let run = protect(&dir, &out);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{earlier}: {stderr}");
+        assert!(stderr.contains("earlier.csv") && stderr.contains(expected), "{earlier}: {stderr}");
+        assert!(!stderr.contains("26") && !stderr.contains("forty"), "values stay out of errors: {stderr}");
+        assert!(!out.exists(), "{earlier}");
+    }
+}
+
+/// `protect` writes into a staging folder and puts it in place whole: an earlier protect output
+/// is replaced, a folder holding anything else is refused and left alone, and a failed run
+/// leaves the previous output as it was.
+#[test]
+fn protect_replaces_its_output_whole_and_never_touches_other_folders() {
+    let dir = temp_dir();
+    let spec = "policy = \"uk-children\"\n\n[[dimension]]\nname = \"g\"\n\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n";
+    std::fs::write(dir.join("spec.toml"), spec).unwrap();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,3\nb,40\nc,25\n").unwrap();
+    let out = dir.join("out");
+    assert!(protect(&dir, &out).status.success());
+    std::fs::write(out.join("stale.csv"), "left from before\n").unwrap();
+    std::fs::write(dir.join("cells.csv"), "g,count\na,30\nb,40\nc,25\n").unwrap();
+    assert!(protect(&dir, &out).status.success());
+    assert!(!out.join("stale.csv").exists(), "the output is replaced whole");
+    assert_eq!(std::fs::read_to_string(out.join("t.csv")).unwrap(), "g,count\na,30\nb,40\nc,25\nTotal,95\n");
+    // A failing run (a bad count) leaves the last output as it was.
+    std::fs::write(dir.join("cells.csv"), "g,count\na,-1\n").unwrap();
+    assert_eq!(protect(&dir, &out).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(out.join("t.csv")).unwrap(), "g,count\na,30\nb,40\nc,25\nTotal,95\n");
+    // A folder with other files is refused.
+    std::fs::write(dir.join("cells.csv"), "g,count\na,30\nb,40\nc,25\n").unwrap();
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine\n").unwrap();
+    let run = protect(&dir, &other);
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("holds other files"));
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("safestat-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders are removed: {leftovers:?}");
+}

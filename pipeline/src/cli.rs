@@ -151,8 +151,12 @@ pub enum Command {
     ///
     /// cells.csv: one column per dimension (leaf codes) and `count`. spec.toml: `policy`,
     /// `[[dimension]]` blocks with optional `[[dimension.hierarchy]]` (name, total, groups), and
-    /// `[[table]]` blocks naming a hierarchy (or `flat`) per dimension. Writes DIR/<table>.csv
-    /// (`c` for withheld cells), DIR/private/disclosure-log.json and DIR/private/audit/.
+    /// `[[table]]` blocks naming a hierarchy (or `flat`) per dimension, and optional
+    /// `[[earlier]]` blocks (`file`, optional `rounding`): tables an earlier release published
+    /// about the same population (dimension columns with any node code, and `count`), whose
+    /// counts every reader knows, so differencing between releases is caught. Writes
+    /// DIR/<table>.csv (`c` for withheld cells), DIR/private/disclosure-log.json and
+    /// DIR/private/audit/.
     Protect {
         /// The inner cells (CSV).
         #[arg(long, value_name = "cells.csv")]

@@ -26,6 +26,20 @@ struct RawSpec {
     dimensions: Vec<RawDimension>,
     #[serde(rename = "table")]
     tables: Vec<RawTable>,
+    #[serde(default, rename = "earlier")]
+    earlier: Vec<RawEarlier>,
+}
+
+/// A table an earlier release published about the same population: its counts are known to
+/// every reader, so they join the system as constraints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEarlier {
+    /// CSV path, relative to the spec file.
+    file: String,
+    /// The base its counts were rounded to (half up), if any.
+    #[serde(default)]
+    rounding: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,6 +177,131 @@ pub struct ProtectSummary {
     pub withheld: usize,
 }
 
+/// A CSV reader and its trimmed header names.
+fn open_csv(path: &Path, fail: &dyn Fn(String) -> Error) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| Error::io("cannot read", path, std::io::Error::other(e.to_string())))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|_| fail("the header is not readable CSV".into()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    Ok((reader, header))
+}
+
+/// A count an earlier release published: the inner cells it sums and the bounds it puts on them.
+type EarlierFigure = (Vec<usize>, (i64, i64));
+
+/// The figures of one earlier release file: per row with a count, its inner cells and the
+/// bounds the count puts on them. Codes are any node of the dimension's hierarchies (a leaf, a
+/// group, a total); a dimension without a column is summed over.
+fn earlier_figures(
+    path: &Path,
+    rounding: Option<u64>,
+    threshold: u64,
+    spec: &RawSpec,
+    leaves: &[Vec<String>],
+    inner_values: &[u64],
+    inner_set: &dyn Fn(&[Vec<usize>]) -> Vec<usize>,
+) -> Result<Vec<EarlierFigure>> {
+    let fail = |message: String| Error::InputRefused { path: path.to_path_buf(), message };
+    if rounding == Some(0) {
+        return Err(fail("`rounding` in the spec must be 1 or more".into()));
+    }
+    // Node code -> leaves, per dimension, over every hierarchy (and "flat").
+    let mut codes: Vec<HashMap<String, Option<Vec<usize>>>> = Vec::new();
+    for (d, dim) in spec.dimensions.iter().enumerate() {
+        let mut map: HashMap<String, Option<Vec<usize>>> = HashMap::new();
+        let flat = hierarchy_nodes(&leaves[d], None, &|m| fail(m))?;
+        let mut nodes = flat;
+        for h in &dim.hierarchies {
+            nodes.extend(hierarchy_nodes(&leaves[d], Some(h), &|m| fail(m))?);
+        }
+        for n in nodes {
+            // A code two hierarchies use for different leaves is ambiguous (`None`).
+            let entry = map.entry(n.code).or_insert_with(|| Some(n.leaves.clone()));
+            if entry.as_ref().is_some_and(|l| *l != n.leaves) {
+                *entry = None;
+            }
+        }
+        codes.push(map);
+    }
+    let (mut reader, header) = open_csv(path, &fail)?;
+    let count_col =
+        header.iter().position(|h| h == "count").ok_or_else(|| fail("required column `count` is missing".into()))?;
+    let mut dim_cols: Vec<Option<usize>> = vec![None; spec.dimensions.len()];
+    for (k, h) in header.iter().enumerate().filter(|(k, _)| *k != count_col) {
+        let d = spec
+            .dimensions
+            .iter()
+            .position(|d| &d.name == h)
+            .ok_or_else(|| fail(format!("column `{h}` is not a dimension of the spec")))?;
+        dim_cols[d] = Some(k);
+    }
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|_| fail(format!("line {line}: not a valid CSV row")))?;
+        let shown = record.get(count_col).unwrap_or_default().trim();
+        if ["c", "x", "z", "u", "low"].contains(&shown) {
+            continue; // withheld or not a count: tells nothing
+        }
+        let n: u64 = shown
+            .parse()
+            .map_err(|_| fail(format!("line {line}, field `count`: neither a whole number nor c, x, z, u or low")))?;
+        let mut allowed: Vec<Vec<usize>> = Vec::new();
+        for (d, dim) in spec.dimensions.iter().enumerate() {
+            allowed.push(match dim_cols[d] {
+                None => (0..leaves[d].len()).collect(),
+                Some(k) => {
+                    let code = record.get(k).unwrap_or_default().trim();
+                    match codes[d].get(code) {
+                        Some(Some(l)) => l.clone(),
+                        Some(None) => {
+                            return Err(fail(format!(
+                                "line {line}, field `{}`: the code names different groups in two hierarchies",
+                                dim.name
+                            )));
+                        }
+                        None => {
+                            return Err(fail(format!(
+                                "line {line}, field `{}`: not a leaf, group or total of the dimension",
+                                dim.name
+                            )));
+                        }
+                    }
+                }
+            });
+        }
+        let inner = inner_set(&allowed);
+        let n = i64::try_from(n).map_err(|_| fail(format!("line {line}, field `count`: too large")))?;
+        // Rounded half up to a multiple of b: n covers n - b/2 ..= n - b/2 + b - 1 (0 is 0).
+        let bounds = match rounding {
+            Some(b) if b > 1 && n > 0 => {
+                let b = i64::try_from(b).map_err(|_| fail("`rounding` is too large".into()))?;
+                ((n - b / 2).max(0), n - b / 2 + b - 1)
+            }
+            _ => (n, n),
+        };
+        if bounds.0 == bounds.1 && (1..=threshold).contains(&n.unsigned_abs()) {
+            return Err(fail(format!(
+                "line {line}, field `count`: a count in 1..{threshold} that is already public; this release \
+                 cannot protect it"
+            )));
+        }
+        let truth = inner.iter().map(|&x| inner_values[x]).sum::<u64>();
+        if !(bounds.0..=bounds.1).contains(&i64::try_from(truth).unwrap_or(i64::MAX)) {
+            return Err(fail(format!(
+                "line {line}, field `count`: does not agree with the counts it covers in this input; an \
+                 earlier release must describe the same population"
+            )));
+        }
+        out.push((inner, bounds));
+    }
+    Ok(out)
+}
+
 /// Protect the tables of `spec` over the counts in `input`, writing into `out`.
 pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSummary> {
     let spec_fail = |message: String| Error::Config { path: spec_path.to_path_buf(), message };
@@ -180,14 +319,7 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
 
     // Cells file: one column per dimension plus `count`.
     let in_fail = |message: String| Error::InputRefused { path: input.to_path_buf(), message };
-    let mut reader = csv::Reader::from_path(input)
-        .map_err(|e| Error::io("cannot read", input, std::io::Error::other(e.to_string())))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|_| in_fail("the header is not readable CSV".into()))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (mut reader, header) = open_csv(input, &in_fail)?;
     let column = |name: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| in_fail(format!("required column `{name}` is missing")))
     };
@@ -250,7 +382,7 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
             }
             return i;
         }
-        cells.push(SystemCell { inner: inner.clone(), publishable });
+        cells.push(SystemCell { inner: inner.clone(), publishable, earlier: None });
         by_set.insert(inner, cells.len() - 1);
         cells.len() - 1
     };
@@ -327,6 +459,35 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
             rows,
         });
     }
+    // Earlier releases: each published count bounds its cell; differences between an earlier
+    // figure and a cell of this release that nests with it are hidden complements.
+    let spec_dir = spec_path.parent().unwrap_or_else(|| Path::new("."));
+    let mut earlier_cells: Vec<usize> = Vec::new();
+    for e in &spec.earlier {
+        let path = spec_dir.join(&e.file);
+        for (inner, bounds) in
+            earlier_figures(&path, e.rounding, policy.threshold(), &spec, &leaves, &inner_values, &inner_set)?
+        {
+            let cell = intern(inner, false, &mut cells);
+            let known = cells[cell].earlier.get_or_insert(bounds);
+            *known = (known.0.max(bounds.0), known.1.min(bounds.1));
+            earlier_cells.push(cell);
+        }
+    }
+    earlier_cells.sort_unstable();
+    earlier_cells.dedup();
+    for &e in &earlier_cells {
+        for c in 0..cells.len() {
+            if c == e || !cells[c].publishable {
+                continue;
+            }
+            let (small, large) = if cells[c].inner.len() < cells[e].inner.len() { (c, e) } else { (e, c) };
+            let (small, large) = (&cells[small].inner, &cells[large].inner);
+            if small.len() < large.len() && small.iter().all(|i| large.binary_search(i).is_ok()) {
+                complements.push(large.iter().copied().filter(|i| small.binary_search(i).is_err()).collect());
+            }
+        }
+    }
     for diff in complements {
         intern(diff, false, &mut cells);
     }
@@ -335,9 +496,64 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         .map_err(|m| Error::Disclosure { table: spec.tables[0].name.clone(), message: m })?;
     let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
 
-    // Published tables.
-    std::fs::create_dir_all(out).map_err(|e| Error::io("cannot create", out, e))?;
-    for t in &tables {
+    // Everything is written into a staging folder beside `out`, which then replaces it whole:
+    // `out` never holds a half-written output.
+    let summary = ProtectSummary {
+        cells: cells.iter().filter(|c| c.publishable).count(),
+        withheld: outcome.status.iter().zip(&cells).filter(|(s, c)| c.publishable && **s != Status::Published).count(),
+    };
+    replace_atomically(out, |staging| write_output(staging, policy, &tables, &cells, &values, &outcome, inner_count))?;
+    Ok(summary)
+}
+
+/// Run `write` on a fresh staging folder beside `out`, then put it in place of `out` (an earlier
+/// `protect` output there is replaced; any other non-empty folder is refused). On failure the
+/// staging folder is removed and `out` is left as it was.
+fn replace_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let refuse = |message: &str| Error::Config { path: out.to_path_buf(), message: message.into() };
+    if out.exists() {
+        let empty = std::fs::read_dir(out).map_err(|e| Error::io("cannot list", out, e))?.next().is_none();
+        if !empty && !certificate::model_path(out).exists() {
+            return Err(refuse("the output folder holds other files; name a new folder or an earlier protect output"));
+        }
+    }
+    let name = out.file_name().ok_or_else(|| refuse("the output folder needs a name"))?.to_string_lossy();
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let staging = parent.join(format!(".{name}.safestat-staging-{}", std::process::id()));
+    let trash = parent.join(format!(".{name}.safestat-old-{}", std::process::id()));
+    for dir in [&staging, &trash] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::io("cannot remove", dir, e))?;
+        }
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io("cannot create", &staging, e))?;
+    let swap = write(&staging).and_then(|()| {
+        if out.exists() {
+            std::fs::rename(out, &trash).map_err(|e| Error::io("cannot move aside", out, e))?;
+        }
+        std::fs::rename(&staging, out).map_err(|e| Error::io("cannot publish", out, e))
+    });
+    if swap.is_err() && staging.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    swap?;
+    if trash.exists() {
+        std::fs::remove_dir_all(&trash).map_err(|e| Error::io("cannot remove", &trash, e))?;
+    }
+    Ok(())
+}
+
+/// The published tables, the private log and the audit model, into `out`.
+fn write_output(
+    out: &Path,
+    policy: Policy,
+    tables: &[TableModel],
+    cells: &[SystemCell],
+    values: &[u64],
+    outcome: &system::SystemOutcome,
+    inner_count: usize,
+) -> Result<()> {
+    for t in tables {
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let io = |e: csv::Error| Error::Engine(format!("cannot encode CSV: {e}"));
         let mut header = t.dimensions.clone();
@@ -356,7 +572,7 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         crate::output::write_file(&out.join(format!("{}.csv", t.name)), &bytes)?;
     }
     // Private log and audit model.
-    let count = |s: Status| outcome.status.iter().zip(&cells).filter(|(x, c)| **x == s && c.publishable).count();
+    let count = |s: Status| outcome.status.iter().zip(cells).filter(|(x, c)| **x == s && c.publishable).count();
     let log = serde_json::json!({
         "policy": policy.name(),
         "threshold": policy.threshold(),
@@ -364,7 +580,8 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         "protection": { "upl": 1, "lpl": 1, "width": policy.threshold() },
         "cells": cells.iter().filter(|c| c.publishable).count(),
         "suppressed": { "primary": count(Status::Primary), "secondary": count(Status::Secondary), "interval_repair": count(Status::Repair) },
-        "hidden_complements": cells.iter().filter(|c| !c.publishable).count(),
+        "hidden_complements": cells.iter().filter(|c| !c.publishable && c.earlier.is_none()).count(),
+        "earlier_figures": cells.iter().filter(|c| c.earlier.is_some()).count(),
         "repair_rounds": outcome.repairs,
         "primaries": outcome.audits.iter().map(|a| serde_json::json!({
             "cell": a.cell,
@@ -375,7 +592,7 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         "pass": true,
     });
     crate::output::write_json(&out.join("private").join("disclosure-log.json"), &log)?;
-    let mut model = AuditModel::new(policy, inner_count, &cells, &outcome);
+    let mut model = AuditModel::new(policy, inner_count, cells, outcome);
     model.tables = tables
         .iter()
         .map(|t| certificate::TableModel {
@@ -391,9 +608,5 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
                 .collect(),
         })
         .collect();
-    model.write(out)?;
-    Ok(ProtectSummary {
-        cells: cells.iter().filter(|c| c.publishable).count(),
-        withheld: outcome.status.iter().zip(&cells).filter(|(s, c)| c.publishable && **s != Status::Published).count(),
-    })
+    model.write(out)
 }

@@ -54,6 +54,19 @@ fn solve(
     extra: &[Constraint],
     integer: bool,
 ) -> Option<(f64, Vec<f64>)> {
+    solve_near(k, target, direction, extra, integer, None)
+}
+
+/// [`solve`], with `near` = (a table, weight) adding weight times the distance from that table
+/// (the sum of |x - table|) as a penalty to the objective.
+fn solve_near(
+    k: &Knowledge,
+    target: &[usize],
+    direction: OptimizationDirection,
+    extra: &[Constraint],
+    integer: bool,
+    near: Option<(&[i64], f64)>,
+) -> Option<(f64, Vec<f64>)> {
     let mut lp = Problem::new(direction);
     let cap = i32::try_from(k.cap).unwrap_or(i32::MAX);
     let mut in_target = vec![false; k.inner_cells];
@@ -66,6 +79,14 @@ fn solve(
             if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
         })
         .collect();
+    if let Some((table, weight)) = near {
+        // x = table + up - down, with the penalty on up + down.
+        let penalty = if direction == OptimizationDirection::Maximize { -weight } else { weight };
+        for (&x, &t) in vars.iter().zip(table) {
+            let (up, down) = (lp.add_var(penalty, (0.0, f64::from(cap))), lp.add_var(penalty, (0.0, f64::from(cap))));
+            lp.add_constraint([(x, 1.0), (up, -1.0), (down, 1.0)], ComparisonOp::Eq, t as f64);
+        }
+    }
     for c in k.constraints.iter().chain(extra) {
         let expr: Vec<_> = c.cells.iter().map(|&i| (vars[i], 1.0)).collect();
         if c.lo == c.hi {
@@ -104,6 +125,16 @@ pub fn bound(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) 
     let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
     let (v, _) = solve(k, target, direction, extra, false)?;
     Some(if high { (v + 1e-6).floor() as i64 } else { (v - 1e-6).ceil() as i64 })
+}
+
+/// A table that agrees with the knowledge (LP relaxation) and puts `Σ inner[target]` at, or
+/// very near, one end of its interval, moving the other cells as little as it can from `table`.
+/// Its value of the target bounds that end from inside.
+pub fn end_near(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint], table: &[i64]) -> Option<Vec<f64>> {
+    /// Penalty per unit of distance, against 1 per unit of the target.
+    const WEIGHT: f64 = 1e-4;
+    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+    solve_near(k, target, direction, extra, false, Some((table, WEIGHT))).map(|(_, x)| x)
 }
 
 /// Whether an interval meets the protection interval of a cell of value `v`.

@@ -31,6 +31,9 @@ pub struct CellModel {
     pub publishable: bool,
     /// Published, withheld (and why), or hidden.
     pub status: Status,
+    /// Bounds an earlier release put on it (see [`SystemCell::earlier`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<(i64, i64)>,
 }
 
 /// A primary cell's true value and witness tables.
@@ -103,7 +106,12 @@ impl AuditModel {
             cells: cells
                 .iter()
                 .zip(&outcome.status)
-                .map(|(c, s)| CellModel { inner: c.inner.clone(), publishable: c.publishable, status: *s })
+                .map(|(c, s)| CellModel {
+                    inner: c.inner.clone(),
+                    publishable: c.publishable,
+                    status: *s,
+                    earlier: c.earlier,
+                })
                 .collect(),
             tables: Vec::new(),
             primaries: outcome
@@ -208,12 +216,21 @@ pub fn audit_output(root: &Path) -> Result<usize> {
     // The attacker's knowledge, over inner cells (for the witnesses) and over atoms (inner cells
     // that every cell of the model treats alike, for the LP).
     let half = i64::try_from(policy.rounding_base().unwrap_or(0) / 2).unwrap_or(0);
-    let mut constraints: Vec<(usize, i64, i64)> = published
+    let constraints: Vec<(usize, i64, i64)> = published
         .iter()
         .filter_map(|(cell, v)| v.map(|v| (*cell, i64::try_from(v).unwrap_or(i64::MAX))))
         .map(|(cell, v)| if v > 0 && half > 0 { (cell, (v - half).max(0), v + half) } else { (cell, v, v) })
         .collect();
-    constraints.sort_unstable();
+    // What earlier releases published: known whether or not this output shows the cell.
+    let mut by_cell: std::collections::BTreeMap<usize, (i64, i64)> =
+        constraints.iter().map(|&(cell, lo, hi)| (cell, (lo, hi))).collect();
+    for (cell, c) in model.cells.iter().enumerate() {
+        if let Some((lo, hi)) = c.earlier {
+            let known = by_cell.entry(cell).or_insert((lo, hi));
+            *known = (known.0.max(lo), known.1.min(hi));
+        }
+    }
+    let constraints: Vec<(usize, i64, i64)> = by_cell.into_iter().map(|(cell, (lo, hi))| (cell, lo, hi)).collect();
     let knowledge = Knowledge {
         inner_cells: model.inner_cells,
         cap: model.cap,

@@ -44,8 +44,13 @@ pub const LOCAL_ATOMS: usize = 48;
 /// take minutes, so a cell still pinned at this size is repaired instead.
 pub const ESCALATION_ATOMS: usize = 208;
 
-/// Insiders checked one by one when all of them together narrow a cell too much.
-const INSIDERS_ONE_BY_ONE: usize = 24;
+/// Insiders checked one by one (an LP each) when all of them together narrow a cell too much:
+/// at most this many, counting only those whose knowledge the outsider's optimum breaks.
+const INSIDERS_ONE_BY_ONE: usize = 1_000;
+
+/// Penalty per unit of distance from the truth, against 1 per unit of the target, in LPs that
+/// look for an optimum close to the truth.
+const ANCHOR: f64 = 1e-4;
 
 /// Branch-and-bound nodes an integer witness may take.
 const WITNESS_NODES: u64 = 500;
@@ -77,7 +82,7 @@ pub struct Round {
 pub struct LocalAudit {
     /// Outsider interval (inside the true one).
     pub interval: (i64, i64),
-    /// Narrowest insider interval found.
+    /// Narrowest interval shown for an insider (each insider's own interval contains it).
     pub insider_interval: (i64, i64),
     /// Whether both meet the protection interval.
     pub protected: bool,
@@ -220,6 +225,9 @@ impl<'a> LocalSystem<'a> {
         LocalProblem { atoms, local, rows, members }
     }
 
+    /// Minimise or maximise the target over the local problem with `extra` rows (sum ≥ value);
+    /// `anchor` > 0 adds `anchor` times the distance from the truth (the sum of |x - truth| over
+    /// the local variables) as a penalty to the objective.
     fn solve(
         &self,
         problem: &LocalProblem,
@@ -227,6 +235,7 @@ impl<'a> LocalSystem<'a> {
         maximise: bool,
         extra: &[(Vec<usize>, i64)],
         integer: bool,
+        anchor: f64,
     ) -> Option<(f64, Vec<f64>)> {
         let direction = if maximise { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
         let mut lp = Problem::new(direction);
@@ -239,6 +248,15 @@ impl<'a> LocalSystem<'a> {
             .iter()
             .map(|&c| if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) })
             .collect();
+        if anchor > 0.0 {
+            // x = truth + up - down, with the penalty on up + down.
+            let penalty = if maximise { -anchor } else { anchor };
+            for (&x, &a) in vars.iter().zip(&problem.atoms) {
+                let (up, down) =
+                    (lp.add_var(penalty, (0.0, f64::from(cap))), lp.add_var(penalty, (0.0, f64::from(cap))));
+                lp.add_constraint([(x, 1.0), (up, -1.0), (down, 1.0)], ComparisonOp::Eq, self.truth[a] as f64);
+            }
+        }
         for (cells, lo, hi) in &problem.rows {
             let expr: Vec<_> = cells.iter().map(|&v| (vars[v], 1.0)).collect();
             if lo == hi {
@@ -270,7 +288,7 @@ impl<'a> LocalSystem<'a> {
         let values: Vec<i64> = if integral {
             lp.iter().map(|v| v.round() as i64).collect()
         } else {
-            let (_, values) = self.solve(problem, target, maximise, &[], true)?;
+            let (_, values) = self.solve(problem, target, maximise, &[], true, 0.0)?;
             values.iter().map(|v| v.round() as i64).collect()
         };
         // Integer check of the local rows (the rest of the table is the truth).
@@ -332,8 +350,8 @@ impl<'a> LocalSystem<'a> {
             return failed((v, v));
         }
         let (Some((lo, low)), Some((hi, high))) = (
-            self.solve(&problem, &target_vars, false, &[], false),
-            self.solve(&problem, &target_vars, true, &[], false),
+            self.solve(&problem, &target_vars, false, &[], false, 0.0),
+            self.solve(&problem, &target_vars, true, &[], false, 0.0),
         ) else {
             return failed((v, v));
         };
@@ -366,13 +384,13 @@ impl<'a> LocalSystem<'a> {
     }
 
     /// The insider check of a primary that passed as outsider: a reader who knows that one
-    /// other withheld non-zero cell sharing a published figure is at least 1. All such cells
+    /// other withheld non-zero cell (no atom in common with the primary) sharing a published
+    /// figure is at least 1. All such cells
     /// are first added at once: more knowledge than any one insider has, so a cell that passes
-    /// this passes every insider. One that fails is checked insider by insider when there are
-    /// at most [`INSIDERS_ONE_BY_ONE`] of them, and otherwise repaired (two LPs per withheld
-    /// cell is more than a release-sized model can afford). Cells an optimum already has at 1
-    /// or more cannot move it, so only the others are added. Returns the narrowest interval
-    /// found, as `Err` when it is too narrow.
+    /// this passes every insider. One that fails is checked insider by insider, counting only
+    /// the insiders that the outsider's optima break (cells an optimum has at 1 or more cannot
+    /// move it), when there are at most [`INSIDERS_ONE_BY_ONE`] of them, and otherwise
+    /// repaired. Returns the narrowest interval found, as `Err` when it is too narrow.
     #[allow(clippy::too_many_arguments)]
     fn insiders(
         &self,
@@ -398,6 +416,11 @@ impl<'a> LocalSystem<'a> {
             if j == target || round.bounds[j].is_some() || self.cell_truth[j] == 0 {
                 continue;
             }
+            // Another cell: one over the primary itself tells a family only where their own
+            // child is.
+            if self.cells[j].iter().any(|a| self.cells[target].binary_search(a).is_ok()) {
+                continue;
+            }
             let outside = self.cell_truth[j] - vars.iter().map(|&x| self.truth[problem.atoms[x]]).sum::<i64>();
             // Known to be ≥ 1 already through its fixed part: nothing new for the insider.
             if 1 - outside <= 0 {
@@ -415,7 +438,7 @@ impl<'a> LocalSystem<'a> {
             if needed.is_empty() {
                 return Some(if maximise { interval.1 } else { interval.0 });
             }
-            let (x, _) = self.solve(problem, target_vars, maximise, &needed, false)?;
+            let (x, _) = self.solve(problem, target_vars, maximise, &needed, false, 0.0)?;
             Some(if maximise { (x + 1e-6).floor() as i64 } else { (x - 1e-6).ceil() as i64 } + fixed_in_target)
         };
         let combined = match (end(false, low, &known), end(true, high, &known)) {
@@ -426,29 +449,86 @@ impl<'a> LocalSystem<'a> {
         if super::audit::protected(v, combined, p) {
             return Ok(combined);
         }
-        if known.len() > INSIDERS_ONE_BY_ONE {
+        // One by one. An insider whose knowledge an outsider's optimum already meets has the
+        // outsider's end there (the optimum is feasible for them, and their problem is
+        // narrower), so only insiders that one of the two optima breaks are checked, and `end`
+        // solves only at the end it breaks: usually a few cells the optimum moved below 1.
+        // LP optima are vertices that often empty many cells the target does not need to move.
+        // Among the optima, take one closest to the truth (a small penalty on the distance in
+        // the objective): fewer insiders are broken and need an LP. Any optimum will do for the
+        // argument above, so a solution that lost the optimum is not used.
+        let (low, high) =
+            (self.closest(problem, target_vars, false, low), self.closest(problem, target_vars, true, high));
+        let (low, high) = (low.as_slice(), high.as_slice());
+        let moved: Vec<&(Vec<usize>, i64)> = known.iter().filter(|e| !holds(low, e) || !holds(high, e)).collect();
+        if moved.len() > INSIDERS_ONE_BY_ONE {
             return Err(combined);
         }
+        // Every solution found so far that meets an insider's knowledge bounds that insider's
+        // interval from inside (their LP optimum is at least as far out), so an LP is solved
+        // only for an insider no known solution already shows to be protected; its solution,
+        // close to the truth, then covers many of the insiders after it.
+        let target_of = |x: &[f64]| target_vars.iter().map(|&t| x[t]).sum::<f64>();
+        let (mut lows, mut highs): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (vec![low.to_vec()], vec![high.to_vec()]);
+        let reach = |pool: &[Vec<f64>], e: &(Vec<usize>, i64), maximise: bool| -> Option<i64> {
+            let ends = pool.iter().filter(|x| holds(x, e)).map(|x| target_of(x));
+            let best = if maximise { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
+            Some(if maximise { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 } + fixed_in_target)
+        };
         let mut insider = interval;
-        for e in &known {
-            let extra = std::slice::from_ref(e);
-            if let (Some(lo), Some(hi)) = (end(false, low, extra), end(true, high, extra)) {
-                if hi - lo < insider.1 - insider.0 {
-                    insider = (lo, hi);
+        for e in moved {
+            let mut ends = [reach(&lows, e, false), reach(&highs, e, true)];
+            let shown = |ends: &[Option<i64>; 2]| match ends {
+                [Some(lo), Some(hi)] => super::audit::protected(v, (*lo, *hi), p),
+                _ => false,
+            };
+            if !shown(&ends) {
+                for (side, maximise) in [(0, false), (1, true)] {
+                    let Some((_, x)) =
+                        self.solve(problem, target_vars, maximise, std::slice::from_ref(e), false, ANCHOR)
+                    else {
+                        continue;
+                    };
+                    let pool = if maximise { &mut highs } else { &mut lows };
+                    pool.push(x);
+                    ends[side] = reach(pool, e, maximise);
                 }
-                if !super::audit::protected(v, (lo, hi), p) {
-                    return Err((lo, hi));
-                }
+            }
+            let (Some(lo), Some(hi)) = (ends[0], ends[1]) else {
+                // The truth meets every insider's knowledge, so this is not reached.
+                return Err(interval);
+            };
+            if !super::audit::protected(v, (lo, hi), p) {
+                return Err((lo, hi));
+            }
+            if hi - lo < insider.1 - insider.0 {
+                insider = (lo, hi);
             }
         }
         Ok(insider)
     }
 
+    /// An optimum of the target's end that moves the other cells as little as it can (see
+    /// [`Self::insiders`]); `optimum` itself when the anchored solution is not optimal.
+    fn closest(&self, problem: &LocalProblem, target: &[usize], maximise: bool, optimum: &[f64]) -> Vec<f64> {
+        let value = |x: &[f64]| target.iter().map(|&v| x[v]).sum::<f64>();
+        match self.solve(problem, target, maximise, &[], false, ANCHOR) {
+            Some((_, x)) if (value(&x) - value(optimum)).abs() < 1e-6 => x,
+            _ => optimum.to_vec(),
+        }
+    }
+
     /// The published cell to withhold for a primary that failed: in the published cell around
     /// it with the fewest other unknown atoms (the one that pins it), the smallest non-zero
     /// published cell inside it that does not overlap the primary; failing that, that
-    /// surrounding cell itself. Deterministic.
-    pub fn repair_candidate(&self, round: &Round, target: usize) -> Option<usize> {
+    /// surrounding cell itself. Only cells `withholdable` accepts are chosen (a figure an earlier
+    /// release published stays known). Deterministic.
+    pub fn repair_candidate(
+        &self,
+        round: &Round,
+        target: usize,
+        withholdable: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         /// Above this many atoms a surrounding cell is not searched for smaller cells inside it.
         const SEARCHED: usize = 2_000;
         let target_atoms = &self.cells[target];
@@ -472,23 +552,30 @@ impl<'a> LocalSystem<'a> {
             })
             .collect();
         keyed.sort_unstable();
-        let (_, size, c) = *keyed.first()?;
-        let mut candidates = vec![c];
-        if size <= SEARCHED {
-            let members = &self.cells[c];
-            candidates.extend(
-                members.iter().filter(|a| !in_target(a)).flat_map(|&a| self.cells_of_atom[a].iter().copied()).filter(
-                    |&d| {
-                        d != c
-                            && round.bounds[d].is_some()
-                            && self.cells[d].iter().all(|a| members.binary_search(a).is_ok() && !in_target(a))
-                    },
-                ),
-            );
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates.into_iter().min_by_key(|&d| (self.cell_truth[d] == 0, self.cell_truth[d], self.cells[d].len(), d))
+        // The first surrounding cell (most pinning first) with anything withholdable in it.
+        keyed.into_iter().find_map(|(_, size, c)| {
+            let mut candidates = vec![c];
+            if size <= SEARCHED {
+                let members = &self.cells[c];
+                candidates.extend(
+                    members
+                        .iter()
+                        .filter(|a| !in_target(a))
+                        .flat_map(|&a| self.cells_of_atom[a].iter().copied())
+                        .filter(|&d| {
+                            d != c
+                                && round.bounds[d].is_some()
+                                && self.cells[d].iter().all(|a| members.binary_search(a).is_ok() && !in_target(a))
+                        }),
+                );
+            }
+            candidates.retain(|&d| withholdable(d));
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+                .into_iter()
+                .min_by_key(|&d| (self.cell_truth[d] == 0, self.cell_truth[d], self.cells[d].len(), d))
+        })
     }
 }
 

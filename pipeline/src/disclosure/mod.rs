@@ -294,7 +294,7 @@ pub fn protect(
             cells[i].publishable |= publishable;
             return i;
         }
-        cells.push(system::SystemCell { inner: set.clone(), publishable });
+        cells.push(system::SystemCell { inner: set.clone(), publishable, earlier: None });
         index.insert(set, cells.len() - 1);
         cells.len() - 1
     };

@@ -35,8 +35,12 @@ pub enum Method {
 pub struct SystemCell {
     /// The inner cells it sums.
     pub inner: Vec<usize>,
-    /// `false` for a hidden complement (never published, but protected if small).
+    /// `false` for a hidden complement (never published, but protected if small) and for a
+    /// figure only an earlier release published.
     pub publishable: bool,
+    /// Bounds an earlier release of the same population put on it (exact, or a rounding
+    /// interval): the reader knows them whether or not this release publishes the cell.
+    pub earlier: Option<(i64, i64)>,
 }
 
 /// Why a cell is withheld.
@@ -65,7 +69,7 @@ pub struct PrimaryAudit {
     pub value: i64,
     /// Outsider interval.
     pub interval: (i64, i64),
-    /// Narrowest insider interval found.
+    /// Narrowest interval shown for an insider (each insider's own interval contains it).
     pub insider_interval: (i64, i64),
     /// Witness tables (low, high) as changes against the true table: private.
     #[serde(skip)]
@@ -122,7 +126,21 @@ fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
     }
 }
 
-/// What the published cells tell an attacker.
+/// What a reader knows about cell `i`: its published value (or rounding interval), and what an
+/// earlier release said about it; `None` when nothing.
+fn known_bounds(policy: Policy, cell: &SystemCell, value: u64, status: Status) -> Option<(i64, i64)> {
+    let published = (status == Status::Published).then(|| {
+        let c = constraint_for(policy, &[], value);
+        (c.lo, c.hi)
+    });
+    match (published, cell.earlier) {
+        (Some((a, b)), Some((c, d))) => Some((a.max(c), b.min(d))),
+        (one, other) => one.or(other),
+    }
+}
+
+/// What the published cells (and earlier releases) tell an attacker: one constraint per cell
+/// with [`known_bounds`], in cell order.
 fn published_knowledge(
     policy: Policy,
     cells: &[SystemCell],
@@ -134,8 +152,10 @@ fn published_knowledge(
     Knowledge {
         inner_cells,
         constraints: (0..cells.len())
-            .filter(|&i| status[i] == Status::Published)
-            .map(|i| constraint_for(policy, &cells[i].inner, values[i]))
+            .filter_map(|i| {
+                let (lo, hi) = known_bounds(policy, &cells[i], values[i], status[i])?;
+                Some(Constraint { cells: cells[i].inner.clone(), lo, hi })
+            })
             .collect(),
         cap,
     }
@@ -158,7 +178,7 @@ pub fn full_cross(leaves: &[usize]) -> (Vec<SystemCell>, Vec<Vec<usize>>) {
                 set = set.iter().flat_map(|&b| allowed.iter().map(move |&l| b * n + l)).collect();
             }
             set.sort_unstable();
-            SystemCell { inner: set, publishable: true }
+            SystemCell { inner: set, publishable: true, earlier: None }
         })
         .collect();
     (cells, coords)
@@ -236,8 +256,10 @@ pub fn protect_system_with(
 ) -> Result<SystemOutcome, String> {
     let atoms = Atoms::new(inner_values.len(), cells.iter().map(|c| c.inner.as_slice()));
     let atom_values = atoms.totals(inner_values);
-    let atom_cells: Vec<SystemCell> =
-        cells.iter().map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable }).collect();
+    let atom_cells: Vec<SystemCell> = cells
+        .iter()
+        .map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable, earlier: c.earlier })
+        .collect();
     let method = match method {
         Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Local(super::local::LOCAL_ATOMS),
         Method::Auto => Method::Exact,
@@ -280,7 +302,7 @@ pub fn protect_system_with(
             .knowledge
             .constraints
             .iter()
-            .zip((0..cells.len()).filter(|&i| outcome.status[i] == Status::Published))
+            .zip((0..cells.len()).filter(|&i| outcome.status[i] == Status::Published || cells[i].earlier.is_some()))
             .map(|(c, i)| Constraint { cells: cells[i].inner.clone(), lo: c.lo, hi: c.hi })
             .collect(),
         cap: outcome.knowledge.cap,
@@ -288,17 +310,37 @@ pub fn protect_system_with(
     Ok(outcome)
 }
 
-/// Primaries, then Gaussian secondaries: the starting pattern of both paths.
-fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Vec<Status> {
+/// The error for a primary no repair can protect.
+fn cannot_protect(cells: &[SystemCell], i: usize) -> String {
+    let why = if cells.iter().any(|c| c.earlier.is_some()) {
+        "no published cell left to withhold (the figures of the earlier releases narrow it already)"
+    } else {
+        "no published cell left to withhold"
+    };
+    format!("cell {i} cannot be protected: {why}")
+}
+
+/// Primaries, then Gaussian secondaries: the starting pattern of both paths. Fails when an
+/// earlier release's exact figures alone determine a primary (no pattern can help then).
+fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Result<Vec<Status>, String> {
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
-    // Priority: zeros first (never used as secondaries), then cells made of many inner cells
-    // (margins), then large counts; ties by index. Deterministic.
-    let mut order: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].publishable && !primary[i]).collect();
-    order.sort_by_key(|&i| (values[i] != 0, Reverse(cells[i].inner.len()), Reverse(values[i]), i));
+    let exact_earlier = |i: usize| matches!(cells[i].earlier, Some((lo, hi)) if lo == hi);
+    if let Some(i) = (0..cells.len()).find(|&i| primary[i] && exact_earlier(i)) {
+        return Err(format!("cell {i} is below the threshold and an earlier release published it"));
+    }
+    // Priority: figures an earlier release published exactly (the reader has them already),
+    // then zeros (never used as secondaries), then cells made of many inner cells (margins),
+    // then large counts; ties by index. Deterministic.
+    let mut order: Vec<usize> =
+        (0..cells.len()).filter(|&i| (cells[i].publishable || exact_earlier(i)) && !primary[i]).collect();
+    order.sort_by_key(|&i| (!exact_earlier(i), values[i] != 0, Reverse(cells[i].inner.len()), Reverse(values[i]), i));
     // Only primaries (small published cells and small hidden complements) must stay underivable;
     // hidden cells are never candidates, so they are never published.
     let published = gauss::secondary_suppression(&vectors, primary, &order);
-    (0..cells.len())
+    if let Some(i) = (0..cells.len()).find(|&i| exact_earlier(i) && !published[i]) {
+        return Err(format!("earlier releases alone determine a cell below the threshold (through cell {i})"));
+    }
+    Ok((0..cells.len())
         .map(|i| {
             if primary[i] {
                 Status::Primary
@@ -310,7 +352,7 @@ fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Vec<S
                 Status::Secondary
             }
         })
-        .collect()
+        .collect())
 }
 
 fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
@@ -319,7 +361,8 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
     let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
     let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
     let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
-    let mut status = gauss_status(cells, &values, &primary);
+    let mut status = gauss_status(cells, &values, &primary)?;
+    let truth: Vec<i64> = inner_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
     // The repair loop only ever withholds more, so intervals only widen: a primary that passed
     // stays passed and is not audited again.
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
@@ -335,33 +378,54 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
             let mut insider = outsider;
             let mut ok = audit::protected(v, outsider, p);
             // Insider: knows another withheld, non-zero cell that shares a published figure is
-            // >= 1. Adding that constraint cannot move an optimum whose table already has the
-            // cell >= 1, so only the other ends are solved again.
-            for j in (0..cells.len()).filter(|&j| j != i && status[j] != Status::Published && values[j] > 0) {
+            // >= 1 (another: no inner cell in common; a cell over the primary itself tells a
+            // family only where their own child is). Every table found so far that agrees with
+            // the published figures and has that cell >= 1 bounds the insider's interval from
+            // inside (their optimum is at least as far out), so an LP is solved only for an
+            // insider that no such table already shows to be protected; its solution, close to
+            // the truth, then covers many of the insiders after it.
+            let other = |j: usize| {
+                cells[j].earlier.is_none() && !cells[j].inner.iter().any(|x| cells[i].inner.binary_search(x).is_ok())
+            };
+            // Inner cells of the published figures that hold part of the primary: an insider's
+            // cell shares a figure with it when it holds one of them.
+            let mut around = vec![false; inner_values.len()];
+            for c in
+                knowledge.constraints.iter().filter(|c| c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok()))
+            {
+                for &x in &c.cells {
+                    around[x] = true;
+                }
+            }
+            let target_of = |x: &[f64]| cells[i].inner.iter().map(|&t| x[t]).sum::<f64>();
+            let (mut lows, mut highs) = (vec![low], vec![high]);
+            let reach = |pool: &[Vec<f64>], j: usize, high: bool| -> Option<i64> {
+                let ends = pool
+                    .iter()
+                    .filter(|x| cells[j].inner.iter().map(|&c| x[c]).sum::<f64>() >= 1.0 - 1e-9)
+                    .map(|x| target_of(x));
+                let best = if high { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
+                Some(if high { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 })
+            };
+            for j in (0..cells.len()).filter(|&j| status[j] != Status::Published && values[j] > 0 && other(j)) {
                 if !ok {
                     break;
                 }
-                let shares = knowledge.constraints.iter().any(|c| {
-                    c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok())
-                        && c.cells.iter().any(|x| cells[j].inner.binary_search(x).is_ok())
-                });
-                if !shares {
+                if !cells[j].inner.iter().any(|&x| around[x]) {
                     continue;
                 }
-                let extra = [Constraint { cells: cells[j].inner.clone(), lo: 1, hi: cap }];
-                let at_least_one =
-                    |solution: &[f64]| cells[j].inner.iter().map(|&x| solution[x]).sum::<f64>() >= 1.0 - 1e-9;
-                let lo = if at_least_one(&low) {
-                    Some(outsider.0)
-                } else {
-                    audit::bound(&knowledge, &cells[i].inner, false, &extra)
-                };
-                let hi = if at_least_one(&high) {
-                    Some(outsider.1)
-                } else {
-                    audit::bound(&knowledge, &cells[i].inner, true, &extra)
-                };
-                if let (Some(lo), Some(hi)) = (lo, hi) {
+                let mut ends = [reach(&lows, j, false), reach(&highs, j, true)];
+                if !matches!(ends, [Some(lo), Some(hi)] if audit::protected(v, (lo, hi), p)) {
+                    let extra = [Constraint { cells: cells[j].inner.clone(), lo: 1, hi: cap }];
+                    for (side, high) in [(0, false), (1, true)] {
+                        let pool = if high { &mut highs } else { &mut lows };
+                        if let Some(x) = audit::end_near(&knowledge, &cells[i].inner, high, &extra, &truth) {
+                            pool.push(x);
+                        }
+                        ends[side] = reach(pool, j, high);
+                    }
+                }
+                if let [Some(lo), Some(hi)] = ends {
                     if hi - lo < insider.1 - insider.0 {
                         insider = (lo, hi);
                     }
@@ -393,7 +457,9 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
             }
             // Preference: a non-zero neighbour, then a zero neighbour (zeros are not used as
             // secondaries unless nothing else helps), then the smallest other published cell.
-            let published_cells = || (0..cells.len()).filter(|&j| status[j] == Status::Published);
+            // A figure an earlier release published is known whether or not it is withheld.
+            let published_cells =
+                || (0..cells.len()).filter(|&j| status[j] == Status::Published && cells[j].earlier.is_none());
             let touches = |j: usize| cells[j].inner.iter().any(|&x| touching[x]);
             let key = |&j: &usize| (values[j], Reverse(cells[j].inner.len()), j);
             let candidate = published_cells()
@@ -402,7 +468,7 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
                 .or_else(|| published_cells().filter(|&j| touches(j)).min_by_key(key))
                 .or_else(|| published_cells().min_by_key(key));
             let Some(j) = candidate else {
-                return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
+                return Err(cannot_protect(cells, i));
             };
             status[j] = Status::Repair;
             repairs += 1;
@@ -459,7 +525,7 @@ fn protect_local(
     let local = LocalSystem::new(&atom_cells, &truth, cap).with_budget(budget);
     let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(local.cell_truth(c)).unwrap_or(0)).collect();
     let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
-    let mut status = gauss_status(cells, &values, &primary);
+    let mut status = gauss_status(cells, &values, &primary)?;
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
     let (mut repairs, mut rounds) = (0, 0);
     // A primary that passed is not audited again: later repairs only withhold more, so its
@@ -468,14 +534,8 @@ fn protect_local(
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
     loop {
         rounds += 1;
-        let bounds: Vec<Option<(i64, i64)>> = (0..cells.len())
-            .map(|c| {
-                (status[c] == Status::Published).then(|| {
-                    let k = constraint_for(policy, &[], values[c]);
-                    (k.lo, k.hi)
-                })
-            })
-            .collect();
+        let bounds: Vec<Option<(i64, i64)>> =
+            (0..cells.len()).map(|c| known_bounds(policy, &cells[c], values[c], status[c])).collect();
         let round = local.round(bounds);
         let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
         // Audits are independent within a round: split over threads, merged in cell order.
@@ -515,14 +575,14 @@ fn protect_local(
         }
         let mut chosen: Vec<usize> = Vec::new();
         for &i in &failing {
-            if let Some(j) = local.repair_candidate(&round, i) {
+            if let Some(j) = local.repair_candidate(&round, i, &|j| cells[j].earlier.is_none()) {
                 chosen.push(j);
                 continue;
             }
             // Nothing left to withhold around it: its local problem may be too strict.
             let audit = local.audit_escalating(&round, i, p, true);
             if !audit.protected {
-                return Err(format!("cell {i} cannot be protected: no published cell left to withhold"));
+                return Err(cannot_protect(cells, i));
             }
             passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
         }
@@ -549,14 +609,22 @@ mod tests {
     /// Cells of an r x c table with all margins; inner index = row * c + col.
     fn table(rows: usize, cols: usize) -> Vec<SystemCell> {
         let mut cells: Vec<SystemCell> =
-            (0..rows * cols).map(|i| SystemCell { inner: vec![i], publishable: true }).collect();
+            (0..rows * cols).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
         for r in 0..rows {
-            cells.push(SystemCell { inner: (0..cols).map(|c| r * cols + c).collect(), publishable: true });
+            cells.push(SystemCell {
+                inner: (0..cols).map(|c| r * cols + c).collect(),
+                publishable: true,
+                earlier: None,
+            });
         }
         for c in 0..cols {
-            cells.push(SystemCell { inner: (0..rows).map(|r| r * cols + c).collect(), publishable: true });
+            cells.push(SystemCell {
+                inner: (0..rows).map(|r| r * cols + c).collect(),
+                publishable: true,
+                earlier: None,
+            });
         }
-        cells.push(SystemCell { inner: (0..rows * cols).collect(), publishable: true });
+        cells.push(SystemCell { inner: (0..rows * cols).collect(), publishable: true, earlier: None });
         cells
     }
 
