@@ -10,7 +10,7 @@
 //! published and put the cell at or below v − LPL and at or above v + UPL, at least W apart. The
 //! integer-only [`verify_witness`] checks them without any solver.
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
 use serde::{Deserialize, Serialize};
 
 /// A published figure as a constraint: `lo ≤ Σ inner[cells] ≤ hi`.
@@ -54,19 +54,21 @@ fn solve(
     extra: &[Constraint],
     integer: bool,
 ) -> Option<(f64, Vec<f64>)> {
-    solve_near(k, target, direction, extra, integer, None)
+    let (s, vars) = solve_kept(k, target, direction, extra, integer, None)?;
+    Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect()))
 }
 
-/// [`solve`], with `near` = (a table, weight) adding weight times the distance from that table
-/// (the sum of |x - table|) as a penalty to the objective.
-fn solve_near(
+/// [`solve`], keeping the solver's solution (rows can be added to it and solved again from
+/// there) and the variables of the inner cells; `near` = (a table, weight) adds weight times the
+/// distance from that table (the sum of |x - table|) as a penalty to the objective.
+fn solve_kept(
     k: &Knowledge,
     target: &[usize],
     direction: OptimizationDirection,
     extra: &[Constraint],
     integer: bool,
     near: Option<(&[i64], f64)>,
-) -> Option<(f64, Vec<f64>)> {
+) -> Option<(Solution, Vec<Variable>)> {
     let mut lp = Problem::new(direction);
     let cap = i32::try_from(k.cap).unwrap_or(i32::MAX);
     let mut in_target = vec![false; k.inner_cells];
@@ -97,7 +99,7 @@ fn solve_near(
         }
     }
     match lp.solve() {
-        Ok(SolveOutcome::Solution(s)) => Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect())),
+        Ok(SolveOutcome::Solution(s)) => Some((s, vars)),
         _ => None,
     }
 }
@@ -127,14 +129,39 @@ pub fn bound(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) 
     Some(if high { (v + 1e-6).floor() as i64 } else { (v - 1e-6).ceil() as i64 })
 }
 
-/// A table that agrees with the knowledge (LP relaxation) and puts `Σ inner[target]` at, or
-/// very near, one end of its interval, moving the other cells as little as it can from `table`.
-/// Its value of the target bounds that end from inside.
-pub fn end_near(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint], table: &[i64]) -> Option<Vec<f64>> {
-    /// Penalty per unit of distance, against 1 per unit of the target.
-    const WEIGHT: f64 = 1e-4;
-    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-    solve_near(k, target, direction, extra, false, Some((table, WEIGHT))).map(|(_, x)| x)
+/// One end of a cell's interval (LP relaxation), solved so that the other cells move as little as
+/// they can from a given table; rows added with [`NearEnd::with_row`] are solved again from this
+/// solution (dual simplex from its basis), far cheaper than solving anew.
+pub struct NearEnd {
+    solution: Solution,
+    vars: Vec<Variable>,
+}
+
+impl NearEnd {
+    /// The end (`high`: the maximum) of `Σ inner[target]` under the knowledge, moving the other
+    /// cells as little as possible from `table`. `None` when infeasible.
+    pub fn new(k: &Knowledge, target: &[usize], high: bool, table: &[i64]) -> Option<Self> {
+        /// Penalty per unit of distance, against 1 per unit of the target.
+        const WEIGHT: f64 = 1e-4;
+        let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
+        let (solution, vars) = solve_kept(k, target, direction, &[], false, Some((table, WEIGHT)))?;
+        Some(NearEnd { solution, vars })
+    }
+
+    /// The solution's table.
+    pub fn values(&self) -> Vec<f64> {
+        self.vars.iter().map(|v| self.solution.var_value(*v)).collect()
+    }
+
+    /// A table that agrees with the knowledge and `Σ inner[cells] ≥ at_least`, with the target
+    /// at (or very near) its end there: its value of the target bounds that end from inside.
+    pub fn with_row(&self, cells: &[usize], at_least: i64) -> Option<Vec<f64>> {
+        let expr: Vec<(Variable, f64)> = cells.iter().map(|&i| (self.vars[i], 1.0)).collect();
+        match self.solution.clone().add_constraint(expr, ComparisonOp::Ge, at_least as f64) {
+            Ok(SolveOutcome::Solution(s)) => Some(self.vars.iter().map(|v| s.var_value(*v)).collect()),
+            _ => None,
+        }
+    }
 }
 
 /// Whether an interval meets the protection interval of a cell of value `v`.

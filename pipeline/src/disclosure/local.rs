@@ -20,9 +20,12 @@
 //! 3. **Batch repair.** Each round audits every primary not yet passed and withholds one cell for
 //!    each that failed, all at once. Withholding only widens the true intervals, so a primary
 //!    that passed stays protected and is not audited again.
-//! 4. **Insiders at once.** The insider check first gives the attacker every insider's extra
-//!    knowledge together (two LPs): stricter than any one insider, so a pass is sound. A cell
-//!    that fails it is checked insider by insider if there are few, and otherwise repaired.
+//! 4. **Insiders.** The insider check first gives the attacker every insider's extra knowledge
+//!    together (two LPs): stricter than any one insider, so a pass is sound. A cell that fails
+//!    it is checked insider by insider: any table found so far that meets an insider's knowledge
+//!    bounds their interval from inside, so only insiders no such table covers need an LP, and
+//!    that LP is the one solved close to the truth with the insider's row added (re-solved from
+//!    its basis).
 //!
 //! Witnesses are local solutions put into the true table: whole tables that agree with every
 //! published figure. They are kept as changes against the true table, and checked by the
@@ -31,7 +34,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, SolveOutcome};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOptions, SolveOutcome, Variable};
 
 use super::audit::{Knowledge, Protection};
 
@@ -227,7 +230,9 @@ impl<'a> LocalSystem<'a> {
 
     /// Minimise or maximise the target over the local problem with `extra` rows (sum ≥ value);
     /// `anchor` > 0 adds `anchor` times the distance from the truth (the sum of |x - truth| over
-    /// the local variables) as a penalty to the objective.
+    /// the local variables) as a penalty to the objective. Returns the solver's solution (rows can
+    /// be added to it and solved again from there) and the local variables; [`read`] gives the
+    /// objective and the values.
     fn solve(
         &self,
         problem: &LocalProblem,
@@ -236,7 +241,7 @@ impl<'a> LocalSystem<'a> {
         extra: &[(Vec<usize>, i64)],
         integer: bool,
         anchor: f64,
-    ) -> Option<(f64, Vec<f64>)> {
+    ) -> Option<(Solution, Vec<Variable>)> {
         let direction = if maximise { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
         let mut lp = Problem::new(direction);
         let cap = i32::try_from(self.cap).unwrap_or(i32::MAX);
@@ -276,7 +281,7 @@ impl<'a> LocalSystem<'a> {
         let mut options = SolveOptions::default();
         options.node_limit = integer.then_some(WITNESS_NODES);
         match lp.solve_with(options) {
-            Ok(SolveOutcome::Solution(s)) => Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect())),
+            Ok(SolveOutcome::Solution(s)) => Some((s, vars)),
             _ => None,
         }
     }
@@ -288,7 +293,7 @@ impl<'a> LocalSystem<'a> {
         let values: Vec<i64> = if integral {
             lp.iter().map(|v| v.round() as i64).collect()
         } else {
-            let (_, values) = self.solve(problem, target, maximise, &[], true, 0.0)?;
+            let (_, values) = self.solve(problem, target, maximise, &[], true, 0.0).map(read)?;
             values.iter().map(|v| v.round() as i64).collect()
         };
         // Integer check of the local rows (the rest of the table is the truth).
@@ -350,8 +355,8 @@ impl<'a> LocalSystem<'a> {
             return failed((v, v));
         }
         let (Some((lo, low)), Some((hi, high))) = (
-            self.solve(&problem, &target_vars, false, &[], false, 0.0),
-            self.solve(&problem, &target_vars, true, &[], false, 0.0),
+            self.solve(&problem, &target_vars, false, &[], false, 0.0).map(read),
+            self.solve(&problem, &target_vars, true, &[], false, 0.0).map(read),
         ) else {
             return failed((v, v));
         };
@@ -438,7 +443,7 @@ impl<'a> LocalSystem<'a> {
             if needed.is_empty() {
                 return Some(if maximise { interval.1 } else { interval.0 });
             }
-            let (x, _) = self.solve(problem, target_vars, maximise, &needed, false, 0.0)?;
+            let (x, _) = self.solve(problem, target_vars, maximise, &needed, false, 0.0).map(read)?;
             Some(if maximise { (x + 1e-6).floor() as i64 } else { (x - 1e-6).ceil() as i64 } + fixed_in_target)
         };
         let combined = match (end(false, low, &known), end(true, high, &known)) {
@@ -457,7 +462,7 @@ impl<'a> LocalSystem<'a> {
         // Among the optima, take one closest to the truth (a small penalty on the distance in
         // the objective): fewer insiders are broken and need an LP. Any optimum will do for the
         // argument above, so a solution that lost the optimum is not used.
-        let (low, high) =
+        let ((low, low_lp), (high, high_lp)) =
             (self.closest(problem, target_vars, false, low), self.closest(problem, target_vars, true, high));
         let (low, high) = (low.as_slice(), high.as_slice());
         let moved: Vec<&(Vec<usize>, i64)> = known.iter().filter(|e| !holds(low, e) || !holds(high, e)).collect();
@@ -483,12 +488,14 @@ impl<'a> LocalSystem<'a> {
                 _ => false,
             };
             if !shown(&ends) {
-                for (side, maximise) in [(0, false), (1, true)] {
-                    let Some((_, x)) =
-                        self.solve(problem, target_vars, maximise, std::slice::from_ref(e), false, ANCHOR)
-                    else {
-                        continue;
+                for (side, maximise, lp) in [(0, false, &low_lp), (1, true, &high_lp)] {
+                    let x = match lp {
+                        Some(lp) => with_row(lp, e),
+                        None => self
+                            .solve(problem, target_vars, maximise, std::slice::from_ref(e), false, ANCHOR)
+                            .map(|s| read(s).1),
                     };
+                    let Some(x) = x else { continue };
                     let pool = if maximise { &mut highs } else { &mut lows };
                     pool.push(x);
                     ends[side] = reach(pool, e, maximise);
@@ -509,13 +516,22 @@ impl<'a> LocalSystem<'a> {
     }
 
     /// An optimum of the target's end that moves the other cells as little as it can (see
-    /// [`Self::insiders`]); `optimum` itself when the anchored solution is not optimal.
-    fn closest(&self, problem: &LocalProblem, target: &[usize], maximise: bool, optimum: &[f64]) -> Vec<f64> {
+    /// [`Self::insiders`]; `optimum` itself when the anchored solution is not optimal), and the
+    /// anchored LP's solution, to which an insider's row is added by [`with_row`].
+    fn closest(
+        &self,
+        problem: &LocalProblem,
+        target: &[usize],
+        maximise: bool,
+        optimum: &[f64],
+    ) -> (Vec<f64>, Option<(Solution, Vec<Variable>)>) {
         let value = |x: &[f64]| target.iter().map(|&v| x[v]).sum::<f64>();
-        match self.solve(problem, target, maximise, &[], false, ANCHOR) {
-            Some((_, x)) if (value(&x) - value(optimum)).abs() < 1e-6 => x,
-            _ => optimum.to_vec(),
-        }
+        let Some((s, vars)) = self.solve(problem, target, maximise, &[], false, ANCHOR) else {
+            return (optimum.to_vec(), None);
+        };
+        let x: Vec<f64> = vars.iter().map(|v| s.var_value(*v)).collect();
+        let x = if (value(&x) - value(optimum)).abs() < 1e-6 { x } else { optimum.to_vec() };
+        (x, Some((s, vars)))
     }
 
     /// The published cell to withhold for a primary that failed: in the published cell around
@@ -576,6 +592,21 @@ impl<'a> LocalSystem<'a> {
                 .into_iter()
                 .min_by_key(|&d| (self.cell_truth[d] == 0, self.cell_truth[d], self.cells[d].len(), d))
         })
+    }
+}
+
+/// The objective and the local variables' values of a solution.
+fn read((solution, vars): (Solution, Vec<Variable>)) -> (f64, Vec<f64>) {
+    (solution.objective(), vars.iter().map(|v| solution.var_value(*v)).collect())
+}
+
+/// A solved LP with one more row `Σ vars ≥ at_least`, solved again from the solution (dual
+/// simplex from its basis, much cheaper than solving anew): the local variables' values.
+fn with_row((solution, vars): &(Solution, Vec<Variable>), (cells, at_least): &(Vec<usize>, i64)) -> Option<Vec<f64>> {
+    let expr: Vec<(Variable, f64)> = cells.iter().map(|&v| (vars[v], 1.0)).collect();
+    match solution.clone().add_constraint(expr, ComparisonOp::Ge, *at_least as f64) {
+        Ok(SolveOutcome::Solution(s)) => Some(vars.iter().map(|v| s.var_value(*v)).collect()),
+        _ => None,
     }
 }
 

@@ -399,6 +399,8 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
             }
             let target_of = |x: &[f64]| cells[i].inner.iter().map(|&t| x[t]).sum::<f64>();
             let (mut lows, mut highs) = (vec![low], vec![high]);
+            // The two ends solved close to the truth, once, when the first insider needs them.
+            let mut near: [Option<Option<audit::NearEnd>>; 2] = [None, None];
             let reach = |pool: &[Vec<f64>], j: usize, high: bool| -> Option<i64> {
                 let ends = pool
                     .iter()
@@ -416,10 +418,15 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
                 }
                 let mut ends = [reach(&lows, j, false), reach(&highs, j, true)];
                 if !matches!(ends, [Some(lo), Some(hi)] if audit::protected(v, (lo, hi), p)) {
-                    let extra = [Constraint { cells: cells[j].inner.clone(), lo: 1, hi: cap }];
                     for (side, high) in [(0, false), (1, true)] {
+                        let base = &mut near[side];
                         let pool = if high { &mut highs } else { &mut lows };
-                        if let Some(x) = audit::end_near(&knowledge, &cells[i].inner, high, &extra, &truth) {
+                        if base.is_none() {
+                            let b = audit::NearEnd::new(&knowledge, &cells[i].inner, high, &truth);
+                            pool.extend(b.as_ref().map(audit::NearEnd::values));
+                            *base = Some(b);
+                        }
+                        if let Some(x) = base.as_ref().and_then(|b| b.as_ref()?.with_row(&cells[j].inner, 1)) {
                             pool.push(x);
                         }
                         ends[side] = reach(pool, j, high);
