@@ -476,16 +476,45 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
     }
     earlier_cells.sort_unstable();
     earlier_cells.dedup();
+    // Cells of this release that nest with an earlier figure, found through the publishable
+    // cells holding each inner cell (no scan of every pair).
+    let mut holding: Vec<Vec<usize>> = vec![Vec::new(); inner_count];
+    for (c, cell) in cells.iter().enumerate().filter(|(_, c)| c.publishable) {
+        for &i in &cell.inner {
+            holding[i].push(c);
+        }
+    }
     for &e in &earlier_cells {
-        for c in 0..cells.len() {
-            if c == e || !cells[c].publishable {
-                continue;
+        let inner = &cells[e].inner;
+        // Inside the earlier figure: every inner cell of c is in e.
+        let mut hits: HashMap<usize, usize> = HashMap::new();
+        for &i in inner {
+            for &c in &holding[i] {
+                *hits.entry(c).or_insert(0) += 1;
             }
-            let (small, large) = if cells[c].inner.len() < cells[e].inner.len() { (c, e) } else { (e, c) };
+        }
+        let mut nested: Vec<(usize, usize)> = hits
+            .into_iter()
+            .filter(|&(c, n)| c != e && n == cells[c].inner.len() && n < inner.len())
+            .map(|(c, _)| (c, e))
+            .collect();
+        // Around it: c holds the first inner cell of e, and all of them.
+        if let Some(&first) = inner.first() {
+            nested.extend(
+                holding[first]
+                    .iter()
+                    .filter(|&&c| {
+                        c != e
+                            && cells[c].inner.len() > inner.len()
+                            && inner.iter().all(|i| cells[c].inner.binary_search(i).is_ok())
+                    })
+                    .map(|&c| (e, c)),
+            );
+        }
+        nested.sort_unstable();
+        for (small, large) in nested {
             let (small, large) = (&cells[small].inner, &cells[large].inner);
-            if small.len() < large.len() && small.iter().all(|i| large.binary_search(i).is_ok()) {
-                complements.push(large.iter().copied().filter(|i| small.binary_search(i).is_err()).collect());
-            }
+            complements.push(large.iter().copied().filter(|i| small.binary_search(i).is_err()).collect());
         }
     }
     for diff in complements {
