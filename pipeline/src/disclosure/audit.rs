@@ -137,15 +137,23 @@ pub struct NearEnd {
     vars: Vec<Variable>,
 }
 
+/// Penalty per unit of distance from the table a [`NearEnd`] stays near, against 1 per unit of
+/// the target.
+pub const NEAR_WEIGHT: f64 = 1e-4;
+
 impl NearEnd {
     /// The end (`high`: the maximum) of `Σ inner[target]` under the knowledge, moving the other
     /// cells as little as possible from `table`. `None` when infeasible.
     pub fn new(k: &Knowledge, target: &[usize], high: bool, table: &[i64]) -> Option<Self> {
-        /// Penalty per unit of distance, against 1 per unit of the target.
-        const WEIGHT: f64 = 1e-4;
         let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-        let (solution, vars) = solve_kept(k, target, direction, &[], false, Some((table, WEIGHT)))?;
+        let (solution, vars) = solve_kept(k, target, direction, &[], false, Some((table, NEAR_WEIGHT)))?;
         Some(NearEnd { solution, vars })
+    }
+
+    /// An LP solved elsewhere the same way (with the penalty towards a table); `vars[i]` is the
+    /// variable that `cells` indices `i` of [`Self::with_row`] refer to.
+    pub(crate) fn from_solved(solution: Solution, vars: Vec<Variable>) -> Self {
+        NearEnd { solution, vars }
     }
 
     /// The solution's table.
@@ -162,6 +170,17 @@ impl NearEnd {
             _ => None,
         }
     }
+}
+
+/// The end of `Σ x[target]` that a pool of tables shows (`high`: the largest, else the
+/// smallest), over the tables that meet a reader's extra knowledge `Σ x[cells] ≥ at_least`,
+/// rounded inwards. Each table agrees with the published figures, so this bounds that reader's
+/// end from inside. `None` when no table of the pool meets the knowledge.
+pub fn pool_end(pool: &[Vec<f64>], target: &[usize], (cells, at_least): (&[usize], i64), high: bool) -> Option<i64> {
+    let sum = |x: &Vec<f64>, over: &[usize]| over.iter().map(|&i| x[i]).sum::<f64>();
+    let ends = pool.iter().filter(|x| sum(x, cells) >= at_least as f64 - 1e-9).map(|x| sum(x, target));
+    let best = if high { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
+    Some(if high { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 })
 }
 
 /// Whether an interval meets the protection interval of a cell of value `v`.

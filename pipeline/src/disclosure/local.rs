@@ -36,7 +36,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOptions, SolveOutcome, Variable};
 
-use super::audit::{Knowledge, Protection};
+use super::audit::{Knowledge, NearEnd, Protection};
 
 /// Unknown atoms a local problem may hold beyond the primary cell's own.
 pub const LOCAL_ATOMS: usize = 48;
@@ -53,7 +53,7 @@ const INSIDERS_ONE_BY_ONE: usize = 1_000;
 
 /// Penalty per unit of distance from the truth, against 1 per unit of the target, in LPs that
 /// look for an optimum close to the truth.
-const ANCHOR: f64 = 1e-4;
+const ANCHOR: f64 = super::audit::NEAR_WEIGHT;
 
 /// Branch-and-bound nodes an integer witness may take.
 const WITNESS_NODES: u64 = 500;
@@ -454,10 +454,9 @@ impl<'a> LocalSystem<'a> {
         if super::audit::protected(v, combined, p) {
             return Ok(combined);
         }
-        // One by one. An insider whose knowledge an outsider's optimum already meets has the
-        // outsider's end there (the optimum is feasible for them, and their problem is
-        // narrower), so only insiders that one of the two optima breaks are checked, and `end`
-        // solves only at the end it breaks: usually a few cells the optimum moved below 1.
+        // One by one. An insider whose knowledge both optima already meet has the outsider's
+        // interval (the optima are feasible for them, and their problem is narrower), so only
+        // insiders that one of the two optima breaks are checked.
         // LP optima are vertices that often empty many cells the target does not need to move.
         // Among the optima, take one closest to the truth (a small penalty on the distance in
         // the objective): fewer insiders are broken and need an LP. Any optimum will do for the
@@ -473,12 +472,9 @@ impl<'a> LocalSystem<'a> {
         // interval from inside (their LP optimum is at least as far out), so an LP is solved
         // only for an insider no known solution already shows to be protected; its solution,
         // close to the truth, then covers many of the insiders after it.
-        let target_of = |x: &[f64]| target_vars.iter().map(|&t| x[t]).sum::<f64>();
         let (mut lows, mut highs): (Vec<Vec<f64>>, Vec<Vec<f64>>) = (vec![low.to_vec()], vec![high.to_vec()]);
-        let reach = |pool: &[Vec<f64>], e: &(Vec<usize>, i64), maximise: bool| -> Option<i64> {
-            let ends = pool.iter().filter(|x| holds(x, e)).map(|x| target_of(x));
-            let best = if maximise { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
-            Some(if maximise { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 } + fixed_in_target)
+        let reach = |pool: &[Vec<f64>], e: &(Vec<usize>, i64), maximise: bool| {
+            super::audit::pool_end(pool, target_vars, (&e.0, e.1), maximise).map(|end| end + fixed_in_target)
         };
         let mut insider = interval;
         for e in moved {
@@ -490,7 +486,7 @@ impl<'a> LocalSystem<'a> {
             if !shown(&ends) {
                 for (side, maximise, lp) in [(0, false, &low_lp), (1, true, &high_lp)] {
                     let x = match lp {
-                        Some(lp) => with_row(lp, e),
+                        Some(lp) => lp.with_row(&e.0, e.1),
                         None => self
                             .solve(problem, target_vars, maximise, std::slice::from_ref(e), false, ANCHOR)
                             .map(|s| read(s).1),
@@ -517,21 +513,22 @@ impl<'a> LocalSystem<'a> {
 
     /// An optimum of the target's end that moves the other cells as little as it can (see
     /// [`Self::insiders`]; `optimum` itself when the anchored solution is not optimal), and the
-    /// anchored LP's solution, to which an insider's row is added by [`with_row`].
+    /// anchored LP, to which an insider's row is added ([`NearEnd::with_row`]).
     fn closest(
         &self,
         problem: &LocalProblem,
         target: &[usize],
         maximise: bool,
         optimum: &[f64],
-    ) -> (Vec<f64>, Option<(Solution, Vec<Variable>)>) {
+    ) -> (Vec<f64>, Option<NearEnd>) {
         let value = |x: &[f64]| target.iter().map(|&v| x[v]).sum::<f64>();
         let Some((s, vars)) = self.solve(problem, target, maximise, &[], false, ANCHOR) else {
             return (optimum.to_vec(), None);
         };
-        let x: Vec<f64> = vars.iter().map(|v| s.var_value(*v)).collect();
+        let near = NearEnd::from_solved(s, vars);
+        let x = near.values();
         let x = if (value(&x) - value(optimum)).abs() < 1e-6 { x } else { optimum.to_vec() };
-        (x, Some((s, vars)))
+        (x, Some(near))
     }
 
     /// The published cell to withhold for a primary that failed: in the published cell around
@@ -598,16 +595,6 @@ impl<'a> LocalSystem<'a> {
 /// The objective and the local variables' values of a solution.
 fn read((solution, vars): (Solution, Vec<Variable>)) -> (f64, Vec<f64>) {
     (solution.objective(), vars.iter().map(|v| solution.var_value(*v)).collect())
-}
-
-/// A solved LP with one more row `Σ vars ≥ at_least`, solved again from the solution (dual
-/// simplex from its basis, much cheaper than solving anew): the local variables' values.
-fn with_row((solution, vars): &(Solution, Vec<Variable>), (cells, at_least): &(Vec<usize>, i64)) -> Option<Vec<f64>> {
-    let expr: Vec<(Variable, f64)> = cells.iter().map(|&v| (vars[v], 1.0)).collect();
-    match solution.clone().add_constraint(expr, ComparisonOp::Ge, *at_least as f64) {
-        Ok(SolveOutcome::Solution(s)) => Some(vars.iter().map(|v| s.var_value(*v)).collect()),
-        _ => None,
-    }
 }
 
 /// Integer-only check of sparse witnesses: the true table is checked against every constraint

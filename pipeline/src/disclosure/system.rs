@@ -397,17 +397,11 @@ fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> 
                     around[x] = true;
                 }
             }
-            let target_of = |x: &[f64]| cells[i].inner.iter().map(|&t| x[t]).sum::<f64>();
             let (mut lows, mut highs) = (vec![low], vec![high]);
             // The two ends solved close to the truth, once, when the first insider needs them.
             let mut near: [Option<Option<audit::NearEnd>>; 2] = [None, None];
-            let reach = |pool: &[Vec<f64>], j: usize, high: bool| -> Option<i64> {
-                let ends = pool
-                    .iter()
-                    .filter(|x| cells[j].inner.iter().map(|&c| x[c]).sum::<f64>() >= 1.0 - 1e-9)
-                    .map(|x| target_of(x));
-                let best = if high { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
-                Some(if high { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 })
+            let reach = |pool: &[Vec<f64>], j: usize, high: bool| {
+                audit::pool_end(pool, &cells[i].inner, (&cells[j].inner, 1), high)
             };
             for j in (0..cells.len()).filter(|&j| status[j] != Status::Published && values[j] > 0 && other(j)) {
                 if !ok {
