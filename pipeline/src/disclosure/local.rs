@@ -9,17 +9,21 @@
 //! 1. **Derivable atoms are substituted.** An exactly published cell with one unknown atom
 //!    fixes that atom, and so on by propagation. This is exact: the attacker knows them too.
 //! 2. **Local problems.** For a primary cell, only atoms near it stay variables: its own unknown
-//!    atoms, then the unknown atoms of the published cells around it, smallest cells first, up to
-//!    a budget. Every other atom is fixed at its true value. Fixing variables can only give the
-//!    attacker *more* knowledge, so the local interval lies inside the true one: when the local
-//!    interval meets the protection interval, the true one does too. A cell of a
-//!    many-dimensional table needs many partners before it can move at all, so a failed audit
-//!    is tried again on larger problems, up to [`ESCALATION_ATOMS`]. (A cell that still fails
-//!    gets one more repair, though the whole system might pass it: the method errs towards
-//!    withholding.)
+//!    atoms, the atoms of a few disjoint cycles through it (moves every published cell
+//!    balances: hypercubes, in a table with all margins), then the unknown atoms of the
+//!    published cells around it, smallest cells first, up to a budget. Every other atom is fixed
+//!    at its true value. Fixing variables can only give the attacker *more* knowledge, so the
+//!    local interval lies inside the true one: when the local interval meets the protection
+//!    interval, the true one does too. A cell of a many-dimensional table needs many partners
+//!    before it can move at all, so a failed audit is tried again on larger problems, up to
+//!    [`ESCALATION_ATOMS`], and a primary that failed an earlier round starts one step larger
+//!    (its freedom may run through cells withheld for other primaries, further away). (A cell
+//!    that still fails gets one more repair, though the whole system might pass it: the method
+//!    errs towards withholding.)
 //! 3. **Batch repair.** Each round audits every primary not yet passed and withholds one cell for
-//!    each that failed, all at once. Withholding only widens the true intervals, so a primary
-//!    that passed stays protected and is not audited again.
+//!    each that failed, all at once, except for a failing primary next to a cell already chosen
+//!    that round: it is audited again next round first. Withholding only widens the true
+//!    intervals, so a primary that passed stays protected and is not audited again.
 //! 4. **Insiders.** The insider check first gives the attacker every insider's extra knowledge
 //!    together (two LPs): stricter than any one insider, so a pass is sound. A cell that fails
 //!    it is checked insider by insider: any table found so far that meets an insider's knowledge
@@ -54,6 +58,27 @@ const INSIDERS_ONE_BY_ONE: usize = 1_000;
 /// Penalty per unit of distance from the truth, against 1 per unit of the target, in LPs that
 /// look for an optimum close to the truth.
 const ANCHOR: f64 = super::audit::NEAR_WEIGHT;
+
+/// Cycles searched per local problem ([`LocalSystem::cycles`]), nodes per cycle search, and
+/// candidates tried per node.
+const MAX_CYCLES: usize = 8;
+const CYCLE_NODES: usize = 400;
+const CYCLE_BRANCHES: usize = 64;
+
+/// Cycles are searched until the target can move this far along them, down and up together:
+/// above the widest protection interval a policy asks for (7), since LP optima rarely add
+/// cycles' capacities up in full.
+const CYCLE_REACH: i64 = 10;
+
+/// Atoms of a target cell a cycle search starts from (its largest unknown ones).
+const CYCLE_STARTS: usize = 3;
+
+/// Escalation steps a primary that failed earlier rounds may go beyond [`ESCALATION_ATOMS`]
+/// (one: up to 848 atoms; the next step, 3,408 atoms, took over 30 minutes at 4 × 5).
+const EXTRA_STEPS: u32 = 1;
+
+/// Cells around a primary this small count as next to it in the batch repair.
+const NEAR_ATOMS: usize = 32;
 
 /// Branch-and-bound nodes an integer witness may take.
 const WITNESS_NODES: u64 = 500;
@@ -182,17 +207,27 @@ impl<'a> LocalSystem<'a> {
         for &a in &atoms.clone() {
             push_cells_of(a, &mut heap);
         }
+        let mut add = |a: usize, atoms: &mut Vec<usize>, heap: &mut BinaryHeap<Reverse<(bool, usize, usize)>>| {
+            if free(a) && !local.contains_key(&a) {
+                local.insert(a, atoms.len());
+                atoms.push(a);
+                push_cells_of(a, heap);
+            }
+        };
+        // Cycles through the target first: the moves that can shift it at all.
+        for a in self.cycles(round, target, budget - atoms.len()) {
+            if atoms.len() >= budget {
+                break;
+            }
+            add(a, &mut atoms, &mut heap);
+        }
         while atoms.len() < budget {
             let Some(Reverse((_, _, c))) = heap.pop() else { break };
             for &a in &self.cells[c] {
                 if atoms.len() >= budget {
                     break;
                 }
-                if free(a) && !local.contains_key(&a) {
-                    local.insert(a, atoms.len());
-                    atoms.push(a);
-                    push_cells_of(a, &mut heap);
-                }
+                add(a, &mut atoms, &mut heap);
             }
         }
         // Every cell that holds a variable, built from the variables' side (a margin may hold
@@ -226,6 +261,44 @@ impl<'a> LocalSystem<'a> {
             })
             .collect();
         LocalProblem { atoms, local, rows, members }
+    }
+
+    /// Unknown atoms of disjoint cycles through the target, at most `budget` of them: each cycle
+    /// is a set of atoms with signs, the target's atom among them with +1, whose signed sum is 0
+    /// in every published cell except the target, so the target can move along it while every
+    /// published figure stays. In a table with all margins, that is a hypercube of 2^d cells
+    /// (one partner per dimension); a local problem grown breadth-first rarely holds one whole.
+    /// Found by a depth-first search that balances the most constrained cell first, preferring
+    /// atoms that balance most cells; limited in nodes, so the result is the same everywhere.
+    /// Cycles are searched until their capacities (how far the target can move along them down
+    /// and up) add up to [`CYCLE_REACH`], with some room each way.
+    fn cycles(&self, round: &Round, target: usize, budget: usize) -> Vec<usize> {
+        let target_atoms = &self.cells[target];
+        let mut starts: Vec<usize> = target_atoms.iter().copied().filter(|&a| !round.known[a]).collect();
+        starts.sort_unstable_by_key(|&a| (Reverse(self.truth[a]), a));
+        let mut forbidden: HashSet<usize> = target_atoms.iter().copied().collect();
+        let mut out: Vec<usize> = Vec::new();
+        let (mut down, mut up) = (0i64, 0i64);
+        for _ in 0..MAX_CYCLES {
+            if down + up >= CYCLE_REACH && down > 0 && up > 0 {
+                break;
+            }
+            let found = starts.iter().take(CYCLE_STARTS).find_map(|&start| {
+                let mut search = CycleSearch::new(self, round, target, &forbidden, budget.saturating_sub(out.len()));
+                search.place(start, 1);
+                search.run().then_some(search.placed)
+            });
+            let Some(cycle) = found else { break };
+            let capacity = |sign: i8| cycle.iter().filter(|(_, s)| *s == sign).map(|(a, _)| self.truth[*a]).min();
+            down += capacity(1).unwrap_or(0);
+            up += capacity(-1).unwrap_or(0);
+            for (a, _) in cycle {
+                if forbidden.insert(a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
     }
 
     /// Minimise or maximise the target over the local problem with `extra` rows (sum ≥ value);
@@ -315,8 +388,43 @@ impl<'a> LocalSystem<'a> {
         self.audit_up_to(round, target, p, insiders, ESCALATION_ATOMS.max(self.budget))
     }
 
+    /// [`Self::audit`] for a primary that already failed `failures` rounds: each failure moves
+    /// the audit one escalation step up (four times the budget), so a primary whose freedom lies
+    /// further away than the usual local problem reaches is seen on a larger one, up to the whole
+    /// system, before it is repaired again.
+    pub fn audit_after(
+        &self,
+        round: &Round,
+        target: usize,
+        p: Protection,
+        insiders: bool,
+        failures: u32,
+    ) -> LocalAudit {
+        let step = |b: usize| b * 4 + 16;
+        let (mut start, mut most) = (self.budget, ESCALATION_ATOMS.max(self.budget));
+        for _ in 0..failures.min(EXTRA_STEPS) {
+            if start >= self.truth.len() {
+                break;
+            }
+            (start, most) = (most, step(most));
+        }
+        self.audit_between(round, target, p, insiders, start.min(self.truth.len()), most.min(self.truth.len()))
+    }
+
     fn audit_up_to(&self, round: &Round, target: usize, p: Protection, insiders: bool, most: usize) -> LocalAudit {
-        let mut budget = self.budget;
+        self.audit_between(round, target, p, insiders, self.budget, most)
+    }
+
+    fn audit_between(
+        &self,
+        round: &Round,
+        target: usize,
+        p: Protection,
+        insiders: bool,
+        start: usize,
+        most: usize,
+    ) -> LocalAudit {
+        let mut budget = start;
         loop {
             let audit = self.audit_with_budget(round, target, p, insiders, budget);
             if audit.protected || budget >= most {
@@ -531,6 +639,17 @@ impl<'a> LocalSystem<'a> {
         (x, Some(near))
     }
 
+    /// Whether a small cell around the target (at most [`NEAR_ATOMS`] atoms: its lines and
+    /// small planes) holds one of `atoms`.
+    pub fn near(&self, target: usize, atoms: &HashSet<usize>) -> bool {
+        !atoms.is_empty()
+            && self.cells[target].iter().any(|&a| {
+                self.cells_of_atom[a]
+                    .iter()
+                    .any(|&c| self.cells[c].len() <= NEAR_ATOMS && self.cells[c].iter().any(|b| atoms.contains(b)))
+            })
+    }
+
     /// The published cell to withhold for a primary that failed: in the published cell around
     /// it with the fewest other unknown atoms (the one that pins it), the smallest non-zero
     /// published cell inside it that does not overlap the primary; failing that, that
@@ -592,6 +711,148 @@ impl<'a> LocalSystem<'a> {
     }
 }
 
+/// A depth-first search for one cycle through the target ([`LocalSystem::cycles`]).
+struct CycleSearch<'s, 'a> {
+    system: &'s LocalSystem<'a>,
+    round: &'s Round,
+    target: usize,
+    /// Atoms the cycle may not use: the target's others, and earlier cycles'.
+    forbidden: &'s HashSet<usize>,
+    /// Atoms placed, with their signs, in order.
+    placed: Vec<(usize, i8)>,
+    /// Signed sum per published cell that is not 0.
+    imbalance: HashMap<usize, i32>,
+    /// Unknown atoms per cell that the cycle can no longer take (placed or forbidden).
+    taken: HashMap<usize, usize>,
+    nodes: usize,
+    /// Most atoms the cycle may hold.
+    most: usize,
+}
+
+impl<'s, 'a> CycleSearch<'s, 'a> {
+    fn constrains(&self, c: usize) -> bool {
+        c != self.target && self.round.bounds[c].is_some()
+    }
+
+    fn new(
+        system: &'s LocalSystem<'a>,
+        round: &'s Round,
+        target: usize,
+        forbidden: &'s HashSet<usize>,
+        most: usize,
+    ) -> Self {
+        let mut taken: HashMap<usize, usize> = HashMap::new();
+        for &a in forbidden.iter().filter(|&&a| !round.known[a]) {
+            for &c in &system.cells_of_atom[a] {
+                *taken.entry(c).or_insert(0) += 1;
+            }
+        }
+        CycleSearch {
+            system,
+            round,
+            target,
+            forbidden,
+            placed: Vec::new(),
+            imbalance: HashMap::new(),
+            taken,
+            nodes: 0,
+            most,
+        }
+    }
+
+    /// Unknown atoms of a cell the cycle may still take.
+    fn available(&self, c: usize) -> usize {
+        self.round.unknown_in[c] - self.taken.get(&c).copied().unwrap_or(0)
+    }
+
+    fn place(&mut self, a: usize, sign: i8) {
+        self.placed.push((a, sign));
+        let counted = !self.forbidden.contains(&a);
+        for &c in &self.system.cells_of_atom[a] {
+            if counted {
+                *self.taken.entry(c).or_insert(0) += 1;
+            }
+            if self.constrains(c) {
+                let e = self.imbalance.entry(c).or_insert(0);
+                *e += i32::from(sign);
+                if *e == 0 {
+                    self.imbalance.remove(&c);
+                }
+            }
+        }
+    }
+
+    fn unplace(&mut self) {
+        let Some((a, sign)) = self.placed.pop() else { return };
+        let counted = !self.forbidden.contains(&a);
+        for &c in &self.system.cells_of_atom[a] {
+            if counted && let Some(t) = self.taken.get_mut(&c) {
+                *t -= 1;
+            }
+            if self.constrains(c) {
+                let e = self.imbalance.entry(c).or_insert(0);
+                *e -= i32::from(sign);
+                if *e == 0 {
+                    self.imbalance.remove(&c);
+                }
+            }
+        }
+    }
+
+    /// Whether the placed atoms can be completed to a cycle (they are, when it returns true).
+    fn run(&mut self) -> bool {
+        if self.imbalance.is_empty() {
+            return true;
+        }
+        if self.nodes >= CYCLE_NODES || self.placed.len() >= self.most {
+            return false;
+        }
+        self.nodes += 1;
+        // The unbalanced cell with the fewest atoms left to balance it; none if one cannot be
+        // balanced any more.
+        let mut most_constrained: Option<(usize, usize, i32)> = None;
+        for (&c, &need) in &self.imbalance {
+            let available = self.available(c);
+            if available < need.unsigned_abs() as usize {
+                return false;
+            }
+            if most_constrained.is_none_or(|(best, cell, _)| (available, c) < (best, cell)) {
+                most_constrained = Some((available, c, need));
+            }
+        }
+        let Some((_, cell, need)) = most_constrained else { return true };
+        let sign: i8 = if need > 0 { -1 } else { 1 };
+        let mut candidates: Vec<(i64, i64, usize)> = self.system.cells[cell]
+            .iter()
+            .copied()
+            .filter(|&a| {
+                !self.round.known[a] && !self.forbidden.contains(&a) && self.placed.iter().all(|(p, _)| *p != a)
+            })
+            .map(|a| {
+                // Cells this atom balances, less the cells it unbalances.
+                let score: i64 = self.system.cells_of_atom[a]
+                    .iter()
+                    .filter(|&&c| self.constrains(c))
+                    .map(|c| match self.imbalance.get(c) {
+                        Some(&e) if e.signum() == -i32::from(sign) => 1,
+                        _ => -1,
+                    })
+                    .sum();
+                (score, self.system.truth[a], a)
+            })
+            .collect();
+        candidates.sort_unstable_by_key(|&(score, truth, a)| (Reverse(score), Reverse(truth), a));
+        for (_, _, a) in candidates.into_iter().take(CYCLE_BRANCHES) {
+            self.place(a, sign);
+            if self.run() {
+                return true;
+            }
+            self.unplace();
+        }
+        false
+    }
+}
+
 /// The objective and the local variables' values of a solution.
 fn read((solution, vars): (Solution, Vec<Variable>)) -> (f64, Vec<f64>) {
     (solution.objective(), vars.iter().map(|v| solution.var_value(*v)).collect())
@@ -650,5 +911,27 @@ impl<'a> SparseVerifier<'a> {
     pub fn value_in(&self, changes: &[(usize, i64)], cells: &[usize]) -> i64 {
         let changed: HashMap<usize, i64> = changes.iter().copied().collect();
         cells.iter().map(|i| changed.get(i).copied().unwrap_or(self.base[*i])).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cycle_through_a_withheld_cell_is_found() {
+        // 3 x 3 x 3 with all margins; the inner cells of the cube {0,1}^3 withheld.
+        let leaves = [3, 3, 3];
+        let (cells, coords) = crate::disclosure::system::full_cross(&leaves);
+        let cells: Vec<Vec<usize>> = cells.into_iter().map(|c| c.inner).collect();
+        let truth: Vec<i64> = (0..27).map(|i| 2 + (i % 4)).collect();
+        let system = LocalSystem::new(&cells, &truth, 1000);
+        let withheld = |c: usize| coords[c].iter().all(|&k| k < 2);
+        let bounds =
+            (0..cells.len()).map(|c| (!withheld(c)).then(|| (system.cell_truth(c), system.cell_truth(c)))).collect();
+        let round = system.round(bounds);
+        let target = (0..cells.len()).find(|&c| coords[c] == vec![0, 0, 0]).unwrap();
+        let atoms = system.cycles(&round, target, 100);
+        assert_eq!(atoms.len(), 7, "{atoms:?}");
     }
 }

@@ -6,6 +6,7 @@
 //! witness tables.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -528,6 +529,7 @@ fn protect_local(
     let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
     let mut status = gauss_status(cells, &values, &primary)?;
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
+    let mut failures: Vec<u32> = vec![0; cells.len()];
     let (mut repairs, mut rounds) = (0, 0);
     // A primary that passed is not audited again: later repairs only withhold more, so its
     // witnesses still agree with every published figure, and its recorded intervals (proved on
@@ -543,13 +545,13 @@ fn protect_local(
         let results: Vec<(usize, super::local::LocalAudit)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
-                    let (local, round, pending) = (&local, &round, &pending);
+                    let (local, round, pending, failures) = (&local, &round, &pending, &failures);
                     scope.spawn(move || {
                         pending
                             .iter()
                             .skip(t)
                             .step_by(threads)
-                            .map(|&i| (i, local.audit(round, i, p, true)))
+                            .map(|&i| (i, local.audit_after(round, i, p, true, failures[i])))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -568,6 +570,7 @@ fn protect_local(
                 passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
             } else {
                 passed[i] = None;
+                failures[i] += 1;
                 failing.push(i);
             }
         }
@@ -575,9 +578,16 @@ fn protect_local(
             break;
         }
         let mut chosen: Vec<usize> = Vec::new();
+        // Atoms of the cells chosen so far this round: a failing primary next to one of them
+        // may pass without a repair of its own, so it is audited again first.
+        let mut touched: HashSet<usize> = HashSet::new();
         for &i in &failing {
+            if local.near(i, &touched) {
+                continue;
+            }
             if let Some(j) = local.repair_candidate(&round, i, &|j| cells[j].earlier.is_none()) {
                 chosen.push(j);
+                touched.extend(atom_cells[j].iter().copied());
                 continue;
             }
             // Nothing left to withhold around it: its local problem may be too strict.
