@@ -67,35 +67,30 @@ fn random_tables_are_protected_audited_and_certified() {
     for case in 0..20 {
         let dir = temp_dir();
         random_case(&mut rng, &dir);
-        let out = dir.join("out");
-        let run = safestat(&[
-            "protect",
-            "--input",
-            s(&dir.join("cells.csv")),
-            "--spec",
-            s(&dir.join("spec.toml")),
-            "--out",
-            s(&out),
-        ]);
-        assert!(run.status.success(), "case {case}: {}", String::from_utf8_lossy(&run.stderr));
-        // No published count in 1..5.
-        for table in ["full.csv", "first.csv"] {
-            if !out.join(table).exists() {
-                continue;
-            }
-            let (_, rows) = read_csv(&out.join(table));
-            for row in rows {
-                let shown = row.last().unwrap();
-                if shown == "c" {
-                    with_suppression += 1;
-                } else {
-                    let v: u64 = shown.parse().unwrap();
-                    assert!(!(1..=5).contains(&v), "case {case}: {row:?}");
+        // Every case on both paths: exact (auto, at this size) and hypercube.
+        for method in ["auto", "hypercube"] {
+            let out = dir.join(method);
+            let run = protect_with(&dir, &out, method);
+            assert!(run.status.success(), "case {case}, {method}: {}", String::from_utf8_lossy(&run.stderr));
+            // No published count in 1..5.
+            for table in ["full.csv", "first.csv"] {
+                if !out.join(table).exists() {
+                    continue;
+                }
+                let (_, rows) = read_csv(&out.join(table));
+                for row in rows {
+                    let shown = row.last().unwrap();
+                    if shown == "c" {
+                        with_suppression += 1;
+                    } else {
+                        let v: u64 = shown.parse().unwrap();
+                        assert!(!(1..=5).contains(&v), "case {case}: {row:?}");
+                    }
                 }
             }
+            // The independent re-check: LP intervals and witnesses from the published files.
+            safestat_ok(&["audit", s(&out)]);
         }
-        // The independent re-check: LP intervals and witnesses from the published files.
-        safestat_ok(&["audit", s(&out)]);
     }
     assert!(with_suppression > 20, "the random cases must exercise suppression");
 }
@@ -168,17 +163,19 @@ fn spec_errors_name_the_problem() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cycle"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// The local path (large systems, issue #5) fixes far-away cells at their true values, which
-/// is sound only if every primary it passes also passes the whole-system LP audit. Checked here
-/// with deliberately tiny local problems, where the approximation is coarsest.
+/// The large-system paths (issue #5) never solve the whole system: the local path fixes
+/// far-away cells at their true values (checked here with deliberately tiny local problems,
+/// where the approximation is coarsest), the hypercube path passes a cell on its witnesses
+/// alone. Both are sound only if every primary they pass also passes the whole-system LP audit,
+/// and the hypercube path's witnesses must hold for insiders too.
 #[test]
-fn local_protection_passes_the_whole_system_lp_audit() {
+fn large_system_paths_pass_the_whole_system_lp_audit() {
     use safestat::disclosure::Policy;
     use safestat::disclosure::audit::{self, Constraint, Knowledge};
     use safestat::disclosure::local::SparseVerifier;
     use safestat::disclosure::system::{self, Method, Status};
     let mut rng = Rng::new(17);
-    let mut primaries_checked = 0;
+    let (mut primaries_checked, mut insiders_checked) = (0, 0);
     for case in 0..12 {
         let leaves: Vec<usize> = match case % 3 {
             0 => vec![3 + rng.below(3) as usize, 3 + rng.below(3) as usize],
@@ -194,9 +191,9 @@ fn local_protection_passes_the_whole_system_lp_audit() {
             })
             .collect();
         let policy = Policy::UkChildren;
-        for budget in [0, 3, 12] {
-            let out = system::protect_system_with(&inner, &cells, policy, Method::Local(budget))
-                .unwrap_or_else(|e| panic!("case {case}, budget {budget}: {e}"));
+        for method in [Method::Local(0), Method::Local(3), Method::Local(12), Method::Hypercube] {
+            let out = system::protect_system_with(&inner, &cells, policy, method)
+                .unwrap_or_else(|e| panic!("case {case}, {method:?}: {e}"));
             let value = |c: usize| cells[c].inner.iter().map(|&i| inner[i]).sum::<u64>();
             let knowledge = Knowledge {
                 inner_cells: inner.len(),
@@ -215,9 +212,26 @@ fn local_protection_passes_the_whole_system_lp_audit() {
                     let interval = audit::interval(&knowledge, &cells[c].inner, &[]).expect("feasible");
                     assert!(
                         audit::protected(v as i64, interval, p),
-                        "case {case}, budget {budget}: cell {c} = {v} narrowed to {interval:?} by the whole-system LP"
+                        "case {case}, {method:?}: cell {c} = {v} narrowed to {interval:?} by the whole-system LP"
                     );
                     primaries_checked += 1;
+                    if method == Method::Hypercube {
+                        // Insiders: another withheld cell (sharing no inner cell with this one)
+                        // known to be ≥ 1; the first few around each primary, by the LP.
+                        let insiders = (0..cells.len())
+                            .filter(|&j| out.status[j] != Status::Published && j != c && value(j) >= 1)
+                            .filter(|&j| cells[j].inner.iter().all(|i| !cells[c].inner.contains(i)))
+                            .take(4);
+                        for j in insiders {
+                            let knows = Constraint { cells: cells[j].inner.clone(), lo: 1, hi: out.knowledge.cap };
+                            let interval = audit::interval(&knowledge, &cells[c].inner, &[knows]).expect("feasible");
+                            assert!(
+                                audit::protected(v as i64, interval, p),
+                                "case {case}: cell {c} = {v} narrowed to {interval:?} by an insider of cell {j}"
+                            );
+                            insiders_checked += 1;
+                        }
+                    }
                 }
             }
             assert_eq!(out.audits.len(), out.status.iter().filter(|s| **s == Status::Primary).count());
@@ -236,11 +250,16 @@ fn local_protection_passes_the_whole_system_lp_audit() {
             }
         }
     }
-    assert!(primaries_checked > 100, "{primaries_checked}");
+    assert!(primaries_checked > 100 && insiders_checked > 100, "{primaries_checked}, {insiders_checked}");
 }
 
 fn protect(dir: &Path, out: &Path) -> std::process::Output {
     safestat(&["protect", "--input", s(&dir.join("cells.csv")), "--spec", s(&dir.join("spec.toml")), "--out", s(out)])
+}
+
+fn protect_with(dir: &Path, out: &Path, method: &str) -> std::process::Output {
+    let (cells, spec) = (dir.join("cells.csv"), dir.join("spec.toml"));
+    safestat(&["protect", "--input", s(&cells), "--spec", s(&spec), "--out", s(out), "--method", method])
 }
 
 /// Differencing between releases: an earlier release published `c` exactly. The pattern this
@@ -330,52 +349,55 @@ fn random_earlier_releases_leave_every_primary_protected() {
         };
         let value = |cells: &[usize]| cells.iter().map(|&i| inner[i]).sum::<u64>();
         let mut earlier = String::from("r,k,count\n");
-        let mut constraints = Vec::new();
+        let mut earlier_constraints = Vec::new();
         for r in 0..=rows {
             for k in 0..=cols {
                 let v = value(&set(r, k));
                 if v > 5 && rng.bernoulli(0.3) {
                     let _ = writeln!(earlier, "{},{},{v}", code(r, rows, "r"), code(k, cols, "k"));
-                    constraints.push(Constraint { cells: set(r, k), lo: v as i64, hi: v as i64 });
+                    earlier_constraints.push(Constraint { cells: set(r, k), lo: v as i64, hi: v as i64 });
                 }
             }
         }
         std::fs::write(dir.join("earlier.csv"), earlier).unwrap();
-        let out = dir.join("out");
-        let run = protect(&dir, &out);
-        if !run.status.success() {
-            // Earlier figures alone may pin a primary down; then nothing is written.
-            let stderr = String::from_utf8_lossy(&run.stderr);
-            assert!(stderr.contains("earlier release"), "case {case}: {stderr}");
-            assert!(!out.join("t.csv").exists(), "case {case}");
-            refused += 1;
-            continue;
-        }
-        let (_, published) = read_csv(&out.join("t.csv"));
-        for row in &published {
-            let index = |c: &str, n: usize, p: &str| if c == "Total" { n } else { c[p.len()..].parse().unwrap() };
-            let (r, k) = (index(&row[0], rows, "r"), index(&row[1], cols, "k"));
-            if let Ok(v) = row[2].parse::<i64>() {
-                assert_eq!(v as u64, value(&set(r, k)), "case {case}");
-                constraints.push(Constraint { cells: set(r, k), lo: v, hi: v });
+        for method in ["auto", "hypercube"] {
+            let mut constraints = earlier_constraints.clone();
+            let out = dir.join(method);
+            let run = protect_with(&dir, &out, method);
+            if !run.status.success() {
+                // Earlier figures alone may pin a primary down; then nothing is written.
+                let stderr = String::from_utf8_lossy(&run.stderr);
+                assert!(stderr.contains("earlier release"), "case {case}: {stderr}");
+                assert!(!out.join("t.csv").exists(), "case {case}");
+                refused += 1;
+                continue;
             }
-        }
-        let knowledge =
-            Knowledge { inner_cells: inner.len(), constraints, cap: 2 * value(&set(rows, cols)) as i64 + 2 };
-        let p = system::protection(Policy::UkChildren);
-        for r in 0..=rows {
-            for k in 0..=cols {
-                let v = value(&set(r, k));
-                if (1..=5).contains(&v) {
-                    let interval = audit::interval(&knowledge, &set(r, k), &[]).expect("feasible");
-                    assert!(audit::protected(v as i64, interval, p), "case {case}: ({r}, {k}) = {v}: {interval:?}");
-                    checked += 1;
+            let (_, published) = read_csv(&out.join("t.csv"));
+            for row in &published {
+                let index = |c: &str, n: usize, p: &str| if c == "Total" { n } else { c[p.len()..].parse().unwrap() };
+                let (r, k) = (index(&row[0], rows, "r"), index(&row[1], cols, "k"));
+                if let Ok(v) = row[2].parse::<i64>() {
+                    assert_eq!(v as u64, value(&set(r, k)), "case {case}");
+                    constraints.push(Constraint { cells: set(r, k), lo: v, hi: v });
                 }
             }
+            let knowledge =
+                Knowledge { inner_cells: inner.len(), constraints, cap: 2 * value(&set(rows, cols)) as i64 + 2 };
+            let p = system::protection(Policy::UkChildren);
+            for r in 0..=rows {
+                for k in 0..=cols {
+                    let v = value(&set(r, k));
+                    if (1..=5).contains(&v) {
+                        let interval = audit::interval(&knowledge, &set(r, k), &[]).expect("feasible");
+                        assert!(audit::protected(v as i64, interval, p), "case {case}: ({r}, {k}) = {v}: {interval:?}");
+                        checked += 1;
+                    }
+                }
+            }
+            safestat_ok(&["audit", s(&out)]);
         }
-        safestat_ok(&["audit", s(&out)]);
     }
-    assert!(checked > 50 && refused <= 6, "{checked} primaries checked, {refused} cases refused");
+    assert!(checked > 100 && refused <= 12, "{checked} primaries checked, {refused} cases refused");
 }
 
 #[test]

@@ -167,6 +167,10 @@ pub enum Command {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// How cells are chosen and proved safe: `auto` is `exact` up to 1,500 atoms (groups of
+        /// inner cells every table treats alike) and `hypercube` above.
+        #[arg(long, value_enum, default_value_t = ProtectMethod::Auto)]
+        method: ProtectMethod,
     },
     /// Re-check a finished output (of `run` or `protect`) from its published files and private
     /// audit model alone; exits non-zero if a published count is in 1..T, any withheld cell can be
@@ -243,6 +247,27 @@ pub enum Command {
     },
 }
 
+/// The protection method of `safestat protect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProtectMethod {
+    /// Exact for small systems, hypercube for large ones.
+    Auto,
+    /// Gaussian elimination, an LP audit over the whole system (outsider and insider) and repair.
+    Exact,
+    /// Cycles through each primary, withheld where needed; the witnesses are the proof.
+    Hypercube,
+}
+
+impl From<ProtectMethod> for crate::disclosure::system::Method {
+    fn from(m: ProtectMethod) -> Self {
+        match m {
+            ProtectMethod::Auto => Self::Auto,
+            ProtectMethod::Exact => Self::Exact,
+            ProtectMethod::Hypercube => Self::Hypercube,
+        }
+    }
+}
+
 /// Output format of analysis commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -295,8 +320,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Protect { input, spec, out } => {
-            let summary = crate::protect_command::protect(&input, &spec, &out)?;
+        Command::Protect { input, spec, out, method } => {
+            let summary = crate::protect_command::protect(&input, &spec, &out, method.into())?;
             crate::log::info(
                 "protect",
                 format_args!(

@@ -302,8 +302,8 @@ fn earlier_figures(
     Ok(out)
 }
 
-/// Protect the tables of `spec` over the counts in `input`, writing into `out`.
-pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSummary> {
+/// Protect the tables of `spec` over the counts in `input` with `method`, writing into `out`.
+pub fn protect(input: &Path, spec_path: &Path, out: &Path, method: system::Method) -> Result<ProtectSummary> {
     let spec_fail = |message: String| Error::Config { path: spec_path.to_path_buf(), message };
     let text = std::fs::read_to_string(spec_path).map_err(|e| Error::io("cannot read", spec_path, e))?;
     let spec: RawSpec = toml::from_str(&text).map_err(|e| spec_fail(e.to_string()))?;
@@ -521,7 +521,7 @@ pub fn protect(input: &Path, spec_path: &Path, out: &Path) -> Result<ProtectSumm
         intern(diff, false, &mut cells);
     }
 
-    let outcome = system::protect_system(&inner_values, &cells, policy)
+    let outcome = system::protect_system_with(&inner_values, &cells, policy, method)
         .map_err(|m| Error::Disclosure { table: spec.tables[0].name.clone(), message: m })?;
     let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
 
@@ -607,6 +607,7 @@ fn write_output(
         "threshold": policy.threshold(),
         "rounding_base": policy.rounding_base(),
         "protection": { "upl": 1, "lpl": 1, "width": policy.threshold() },
+        "method": outcome.method.name(),
         "cells": cells.iter().filter(|c| c.publishable).count(),
         "suppressed": { "primary": count(Status::Primary), "secondary": count(Status::Secondary), "interval_repair": count(Status::Repair) },
         "hidden_complements": cells.iter().filter(|c| !c.publishable && c.earlier.is_none()).count(),

@@ -6,10 +6,14 @@
 //! never leaves the private folder.
 //!
 //! [`audit_output`] reads the published CSV files and that model only. It rebuilds what an
-//! attacker knows from the numbers actually published, solves every primary cell's interval
-//! with the LP and checks it against the protection interval, checks that no published count is
-//! in 1..T, and verifies every witness with the integer-only checker. `run` calls it on its staging
-//! folder before anything is published; `safestat audit OUT` calls it on a finished output.
+//! attacker knows from the numbers actually published, checks that no published count is in
+//! 1..T, and verifies every witness with the integer-only checker: both witnesses must agree with
+//! every published figure and put the cell at least its protection interval apart. Those two
+//! tables are a proof, since the attacker's interval holds every value a consistent table gives
+//! the cell. Up to [`system::LARGE_SYSTEM_ATOMS`] atoms it also solves every primary cell's
+//! interval with the LP over the whole system, an independent second check. `run` calls it on
+//! its staging folder before anything is published; `safestat audit OUT` calls it on a finished
+//! output.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Policy;
 use super::audit::{self, Constraint, Knowledge};
-use super::local::{Changes, LocalSystem, SparseVerifier};
+use super::local::{Changes, SparseVerifier};
 use super::system::{self, Status, SystemCell, SystemOutcome};
 use crate::error::{Error, Result};
 
@@ -242,19 +246,10 @@ pub fn audit_output(root: &Path) -> Result<usize> {
     let atoms = system::Atoms::new(model.inner_cells, model.cells.iter().map(|c| c.inner.as_slice()));
 
     let p = system::protection(policy);
-    // The LP intervals: over all atoms for systems of the exact
-    // path, and on local problems (inside the true interval, so a pass is sound) above it.
-    let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| atoms.map(&c.inner)).collect();
-    let intervals: Vec<(usize, (i64, i64))> = if atoms.first_inner.len() > system::LARGE_SYSTEM_ATOMS {
-        let truth = atoms.totals(&model.base);
-        let local = LocalSystem::new(&atom_cells, &truth, model.cap);
-        let mut bounds = vec![None; model.cells.len()];
-        for &(cell, lo, hi) in &constraints {
-            bounds[cell] = Some((lo, hi));
-        }
-        let round = local.round(bounds);
-        model.primaries.iter().map(|pr| (pr.cell, local.audit_escalating(&round, pr.cell, p, false).interval)).collect()
-    } else {
+    // The LP intervals, over all atoms, for systems of the exact path's size. Above it the
+    // verified witnesses below are the proof: the attacker's interval holds their span.
+    if atoms.first_inner.len() <= system::LARGE_SYSTEM_ATOMS {
+        let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| atoms.map(&c.inner)).collect();
         let atom_knowledge = Knowledge {
             inner_cells: atoms.first_inner.len(),
             cap: model.cap,
@@ -263,17 +258,15 @@ pub fn audit_output(root: &Path) -> Result<usize> {
                 .map(|&(cell, lo, hi)| Constraint { cells: atom_cells[cell].clone(), lo, hi })
                 .collect(),
         };
-        let mut out = Vec::new();
         for primary in &model.primaries {
             let interval = audit::interval(&atom_knowledge, &atom_cells[primary.cell], &[])
                 .ok_or_else(|| fail("the published figures are inconsistent".into()))?;
-            out.push((primary.cell, interval));
-        }
-        out
-    };
-    for (primary, (cell, interval)) in model.primaries.iter().zip(intervals) {
-        if !audit::protected(primary.value, interval, p) {
-            return Err(fail(format!("cell {cell} can be narrowed to {interval:?}, inside its protection interval")));
+            if !audit::protected(primary.value, interval, p) {
+                let cell = primary.cell;
+                return Err(fail(format!(
+                    "cell {cell} can be narrowed to {interval:?}, inside its protection interval"
+                )));
+            }
         }
     }
     // The certificates: two whole tables per primary that agree with every published figure

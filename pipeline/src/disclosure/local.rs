@@ -1,6 +1,11 @@
-//! Protection and audit of large systems (issue #5): a release-sized model has tens of
-//! thousands of atoms and hundreds of thousands of published cells, where one LP over all of
-//! them per primary cell, and one repair per round, cannot finish.
+//! Protection and audit of large systems with local LPs (issue #5): a release-sized model has
+//! tens of thousands of atoms and hundreds of thousands of published cells, where one LP over
+//! all of them per primary cell, and one repair per round, cannot finish.
+//!
+//! This path is no longer the default for large systems: it still cascades on many-dimensional
+//! tables (a failed local audit is often false, and its repair spreads), and is slow. The
+//! hypercube path ([`super::hypercube`]) replaced it; it stays selectable for comparison, and
+//! its [`SparseVerifier`] checks the witnesses of every path.
 //!
 //! The starting pattern is the same as on the exact path: primaries, then Gaussian secondaries
 //! over the whole system ([`super::gauss`]), so no primary is derivable. Then these reductions
@@ -41,6 +46,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOptions, SolveOutcome, Variable};
 
 use super::audit::{Knowledge, NearEnd, Protection};
+use super::hypercube::Placement;
 
 /// Unknown atoms a local problem may hold beyond the primary cell's own.
 pub const LOCAL_ATOMS: usize = 48;
@@ -286,7 +292,7 @@ impl<'a> LocalSystem<'a> {
             let found = starts.iter().take(CYCLE_STARTS).find_map(|&start| {
                 let mut search = CycleSearch::new(self, round, target, &forbidden, budget.saturating_sub(out.len()));
                 search.place(start, 1);
-                search.run().then_some(search.placed)
+                search.run().then_some(search.p.placed)
             });
             let Some(cycle) = found else { break };
             let capacity = |sign: i8| cycle.iter().filter(|(_, s)| *s == sign).map(|(a, _)| self.truth[*a]).min();
@@ -718,12 +724,8 @@ struct CycleSearch<'s, 'a> {
     target: usize,
     /// Atoms the cycle may not use: the target's others, and earlier cycles'.
     forbidden: &'s HashSet<usize>,
-    /// Atoms placed, with their signs, in order.
-    placed: Vec<(usize, i8)>,
-    /// Signed sum per published cell that is not 0.
-    imbalance: HashMap<usize, i32>,
-    /// Unknown atoms per cell that the cycle can no longer take (placed or forbidden).
-    taken: HashMap<usize, usize>,
+    /// The atoms placed; published cells must balance. Taken atoms count only unknown ones.
+    p: Placement,
     nodes: usize,
     /// Most atoms the cycle may hold.
     most: usize,
@@ -741,20 +743,12 @@ impl<'s, 'a> CycleSearch<'s, 'a> {
         forbidden: &'s HashSet<usize>,
         most: usize,
     ) -> Self {
-        let mut taken: HashMap<usize, usize> = HashMap::new();
-        for &a in forbidden.iter().filter(|&&a| !round.known[a]) {
-            for &c in &system.cells_of_atom[a] {
-                *taken.entry(c).or_insert(0) += 1;
-            }
-        }
         CycleSearch {
             system,
             round,
             target,
             forbidden,
-            placed: Vec::new(),
-            imbalance: HashMap::new(),
-            taken,
+            p: Placement::new(forbidden.iter().filter(|&&a| !round.known[a]), &system.cells_of_atom),
             nodes: 0,
             most,
         }
@@ -762,56 +756,33 @@ impl<'s, 'a> CycleSearch<'s, 'a> {
 
     /// Unknown atoms of a cell the cycle may still take.
     fn available(&self, c: usize) -> usize {
-        self.round.unknown_in[c] - self.taken.get(&c).copied().unwrap_or(0)
+        self.round.unknown_in[c] - self.p.taken.get(&c).copied().unwrap_or(0)
     }
 
     fn place(&mut self, a: usize, sign: i8) {
-        self.placed.push((a, sign));
-        let counted = !self.forbidden.contains(&a);
-        for &c in &self.system.cells_of_atom[a] {
-            if counted {
-                *self.taken.entry(c).or_insert(0) += 1;
-            }
-            if self.constrains(c) {
-                let e = self.imbalance.entry(c).or_insert(0);
-                *e += i32::from(sign);
-                if *e == 0 {
-                    self.imbalance.remove(&c);
-                }
-            }
-        }
+        let (target, bounds) = (self.target, &self.round.bounds);
+        let take = !self.forbidden.contains(&a);
+        self.p.push((a, sign), &self.system.cells_of_atom[a], take, |c| c != target && bounds[c].is_some());
     }
 
     fn unplace(&mut self) {
-        let Some((a, sign)) = self.placed.pop() else { return };
-        let counted = !self.forbidden.contains(&a);
-        for &c in &self.system.cells_of_atom[a] {
-            if counted && let Some(t) = self.taken.get_mut(&c) {
-                *t -= 1;
-            }
-            if self.constrains(c) {
-                let e = self.imbalance.entry(c).or_insert(0);
-                *e -= i32::from(sign);
-                if *e == 0 {
-                    self.imbalance.remove(&c);
-                }
-            }
-        }
+        let (target, bounds, forbidden) = (self.target, &self.round.bounds, self.forbidden);
+        self.p.pop(&self.system.cells_of_atom, |a| !forbidden.contains(&a), |c| c != target && bounds[c].is_some());
     }
 
     /// Whether the placed atoms can be completed to a cycle (they are, when it returns true).
     fn run(&mut self) -> bool {
-        if self.imbalance.is_empty() {
+        if self.p.imbalance.is_empty() {
             return true;
         }
-        if self.nodes >= CYCLE_NODES || self.placed.len() >= self.most {
+        if self.nodes >= CYCLE_NODES || self.p.placed.len() >= self.most {
             return false;
         }
         self.nodes += 1;
         // The unbalanced cell with the fewest atoms left to balance it; none if one cannot be
         // balanced any more.
         let mut most_constrained: Option<(usize, usize, i32)> = None;
-        for (&c, &need) in &self.imbalance {
+        for (&c, &need) in &self.p.imbalance {
             let available = self.available(c);
             if available < need.unsigned_abs() as usize {
                 return false;
@@ -822,27 +793,12 @@ impl<'s, 'a> CycleSearch<'s, 'a> {
         }
         let Some((_, cell, need)) = most_constrained else { return true };
         let sign: i8 = if need > 0 { -1 } else { 1 };
-        let mut candidates: Vec<(i64, i64, usize)> = self.system.cells[cell]
-            .iter()
-            .copied()
-            .filter(|&a| {
-                !self.round.known[a] && !self.forbidden.contains(&a) && self.placed.iter().all(|(p, _)| *p != a)
-            })
-            .map(|a| {
-                // Cells this atom balances, less the cells it unbalances.
-                let score: i64 = self.system.cells_of_atom[a]
-                    .iter()
-                    .filter(|&&c| self.constrains(c))
-                    .map(|c| match self.imbalance.get(c) {
-                        Some(&e) if e.signum() == -i32::from(sign) => 1,
-                        _ => -1,
-                    })
-                    .sum();
-                (score, self.system.truth[a], a)
-            })
-            .collect();
-        candidates.sort_unstable_by_key(|&(score, truth, a)| (Reverse(score), Reverse(truth), a));
-        for (_, _, a) in candidates.into_iter().take(CYCLE_BRANCHES) {
+        let atoms = self.system.cells[cell].iter().copied().filter(|&a| {
+            !self.round.known[a] && !self.forbidden.contains(&a) && self.p.placed.iter().all(|(p, _)| *p != a)
+        });
+        let structure = (self.system.cells_of_atom.as_slice(), self.system.truth);
+        let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), CYCLE_BRANCHES);
+        for a in candidates {
             self.place(a, sign);
             if self.run() {
                 return true;

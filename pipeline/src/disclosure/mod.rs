@@ -14,6 +14,7 @@ pub mod audit;
 pub mod certificate;
 mod community;
 pub mod gauss;
+pub mod hypercube;
 pub mod local;
 pub mod one_way;
 mod policy;
@@ -220,6 +221,8 @@ pub struct DisclosureLog {
     pub rounding_base: Option<u64>,
     /// Protection interval parameters.
     pub protection: ProtectionParameters,
+    /// The protection method that ran ([`system::Method::name`]).
+    pub method: &'static str,
     /// One record per table.
     pub tables: Vec<TableLog>,
     /// Hidden complements in the system.
@@ -447,6 +450,7 @@ pub fn protect(
             threshold: policy.threshold(),
             rounding_base: policy.rounding_base(),
             protection: ProtectionParameters { upl: 1, lpl: 1, width: policy.threshold() },
+            method: outcome.method.name(),
             tables: logs,
             hidden_complements: cells.iter().filter(|c| !c.publishable).count(),
             repair_rounds: outcome.repairs,

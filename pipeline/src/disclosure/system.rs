@@ -3,7 +3,10 @@
 //! threshold; secondary cells by Gaussian elimination; the LP interval audit (outsider and
 //! insider) then checks every primary, and the repair loop withholds the cheapest published cell
 //! next to any primary that fails, until all pass. Each primary gets two verified integer
-//! witness tables.
+//! witness tables. That is the exact path, used up to [`LARGE_SYSTEM_ATOMS`] atoms; above it the
+//! hypercube path ([`super::hypercube`]) builds the witnesses first and withholds what they need.
+//! The local path ([`super::local`]), local LP audits with batch repair, can be chosen for
+//! comparison (the benchmark does).
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
@@ -23,12 +26,29 @@ pub const LARGE_SYSTEM_ATOMS: usize = 1_500;
 /// How a system is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Exact below [`LARGE_SYSTEM_ATOMS`] atoms, local above.
+    /// Exact up to [`LARGE_SYSTEM_ATOMS`] atoms, hypercube above.
     Auto,
     /// Gaussian elimination, whole-system LP audit, one repair per round.
     Exact,
     /// Local LP audits with this many extra unknown atoms each, batch repair.
     Local(usize),
+    /// Cycles through each primary, withheld as needed; witnesses as certificates, no LP
+    /// ([`super::hypercube`]).
+    Hypercube,
+}
+
+impl Method {
+    /// The name written to the private disclosure log: `exact`, `local` or `hypercube`. On the
+    /// hypercube path a primary's `interval` there is the span its verified witnesses prove
+    /// (inside the attacker's interval); on the others it is the LP interval.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Auto => "auto",
+            Method::Exact => "exact",
+            Method::Local(_) => "local",
+            Method::Hypercube => "hypercube",
+        }
+    }
 }
 
 /// One cell of the system.
@@ -52,7 +72,7 @@ pub enum Status {
     Published,
     /// A count 1..T.
     Primary,
-    /// Withheld by Gaussian elimination.
+    /// Withheld by Gaussian elimination, or for a cycle on the hypercube path.
     Secondary,
     /// Withheld by the interval repair loop.
     Repair,
@@ -262,12 +282,13 @@ pub fn protect_system_with(
         .map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable, earlier: c.earlier })
         .collect();
     let method = match method {
-        Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Local(super::local::LOCAL_ATOMS),
+        Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Hypercube,
         Method::Auto => Method::Exact,
         other => other,
     };
     let mut outcome = match method {
         Method::Local(budget) => protect_local(&atom_values, &atom_cells, policy, budget)?,
+        Method::Hypercube => protect_hypercube(&atom_values, &atom_cells, policy)?,
         _ => protect_atoms(&atom_values, &atom_cells, policy)?,
     };
     outcome.method = method;
@@ -611,6 +632,66 @@ fn protect_local(
     let knowledge = published_knowledge(policy, cells, &values, &status, atom_values.len(), cap);
     let audits = passed.into_iter().flatten().collect();
     Ok(SystemOutcome { status, knowledge, audits, repairs, rounds, truth: Vec::new(), method: Method::Local(budget) })
+}
+
+/// The hypercube path ([`super::hypercube`]): primaries, then cycles through each, withholding
+/// cells where the cycles need them. No Gaussian step: a certificate already rules out exact
+/// recovery, and the cycles choose their own partners.
+fn protect_hypercube(atom_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
+    let threshold = policy.threshold();
+    let p = protection(policy);
+    let truth: Vec<i64> = atom_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
+    let atom_cells: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+    let cap = i64::try_from(atom_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
+    let structure = super::hypercube::Structure::new(&atom_cells, &truth);
+    let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(structure.cell_truth(c)).unwrap_or(0)).collect();
+    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    if let Some(i) = (0..cells.len()).find(|&i| primary[i] && matches!(cells[i].earlier, Some((lo, hi)) if lo == hi)) {
+        return Err(format!("cell {i} is below the threshold and an earlier release published it"));
+    }
+    let mut status: Vec<Status> = (0..cells.len())
+        .map(|i| {
+            if primary[i] {
+                Status::Primary
+            } else if cells[i].publishable {
+                Status::Published
+            } else {
+                Status::Hidden
+            }
+        })
+        .collect();
+    let mut known: Vec<bool> =
+        (0..cells.len()).map(|i| known_bounds(policy, &cells[i], values[i], status[i]).is_some()).collect();
+    // Zeros are not used as secondaries, nor figures an earlier release published.
+    let mut buyable: Vec<bool> = (0..cells.len())
+        .map(|i| status[i] == Status::Published && values[i] > 0 && cells[i].earlier.is_none())
+        .collect();
+    let primaries: Vec<usize> = (0..cells.len()).filter(|&i| primary[i]).collect();
+    let protected = structure.protect(&primaries, &mut known, &mut buyable, p).map_err(|i| cannot_protect(cells, i))?;
+    for &c in &protected.bought {
+        status[c] = Status::Secondary;
+    }
+    let audits = protected
+        .certificates
+        .into_iter()
+        .map(|(cell, certificate)| PrimaryAudit {
+            cell,
+            value: structure.cell_truth(cell),
+            interval: certificate.span,
+            insider_interval: certificate.span,
+            witnesses: certificate.witnesses,
+        })
+        .collect();
+    let knowledge = published_knowledge(policy, cells, &values, &status, atom_values.len(), cap);
+    Ok(SystemOutcome {
+        status,
+        knowledge,
+        audits,
+        repairs: protected.bought.len(),
+        rounds: 1,
+        truth: Vec::new(),
+        method: Method::Hypercube,
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,574 @@
+//! The hypercube path for release-sized systems (issue #5): protection built from certificates,
+//! with no LP at all.
+//!
+//! A **cycle** through a primary cell is a set of atoms with signs (+1 or −1) such that every
+//! figure the reader knows (published cells, earlier releases) holds as many + atoms as − atoms:
+//! adding `t` times the cycle to the true table changes no known figure. In a table with all
+//! margins the smallest cycles are hypercubes, one partner per dimension (the method of
+//! Repsilber behind tau-Argus's GHMITER); on linked hierarchies and agency patterns they take
+//! other shapes, and this search finds those too.
+//!
+//! For each primary, in a fixed order (cells with more atoms first, then smaller counts, then
+//! index):
+//! 1. **Free cycles.** A bounded depth-first search looks for cycles through cells already
+//!    withheld. It balances the known cell with the fewest atoms left first.
+//! 2. **Bought cycles.** While the cycles found cannot yet move the cell far enough, the search
+//!    may also *withhold* a published cell instead of balancing it, at a cost (1 plus the log2
+//!    of its atom count, so margins cost more than inner cells; zeros and figures an earlier
+//!    release published are never bought). It keeps the cheapest cycle found within its node
+//!    limit, and those cells are withheld.
+//! 3. **Witnesses.** The two witness tables are the true table moved down and up along the
+//!    cycles, as far as every atom stays ≥ 0 and every withheld cell that is ≥ 1 stays ≥ 1.
+//!    The second condition makes both tables consistent with what *every* insider knows at
+//!    once, so they certify the insider check as well as the outsider one.
+//!
+//! The witnesses prove the attacker's interval (LP or integer) holds the span they show: when
+//! that span meets the protection interval, the cell is protected, and the integer-only
+//! verifier checks the proof. Later purchases only withhold more, and a certificate never moves
+//! a cell that was known when it was made, so certificates made earlier stay valid. The method
+//! errs towards withholding: a cell whose cycles the search does not find within its limits is
+//! protected with a more expensive cycle.
+
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
+
+use super::audit::Protection;
+use super::local::Changes;
+
+/// Nodes of one search for a cycle through cells already withheld.
+const FREE_NODES: usize = 300;
+/// Nodes of one search that may withhold cells (branch and bound: the cheapest found is kept).
+const BUY_NODES: usize = 500;
+/// Most atoms of a cycle in the successive searches that may withhold cells: small cycles
+/// withhold every known cell they touch, large ones balance more of them. The cheapest found
+/// so far bounds the searches after it. (A hypercube of d dimensions has 2^d atoms.)
+const BUY_ATOMS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+/// Most atoms of a cycle through cells already withheld.
+const FREE_ATOMS: usize = 64;
+/// Atoms tried at each node of the search.
+const BRANCHES: usize = 12;
+/// Atoms of one cell looked at when choosing candidates (the largest cells are rarely chosen).
+const SCAN: usize = 4_096;
+/// Start atoms tried (the target's largest atoms).
+const STARTS: usize = 3;
+/// Most cycles one certificate uses.
+const MAX_CYCLES: usize = 16;
+
+/// The cell structure over atoms with the true values.
+pub struct Structure<'a> {
+    cells: &'a [Vec<usize>],
+    truth: &'a [i64],
+    cell_truth: Vec<i64>,
+    cells_of_atom: Vec<Vec<usize>>,
+}
+
+/// A certificate: how far the primary moves down and up, and the two witness tables as changes
+/// against the true table (over atoms).
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    /// The cell's value in the low and the high witness.
+    pub span: (i64, i64),
+    /// Witness tables (low, high).
+    pub witnesses: (Changes, Changes),
+}
+
+/// The outcome of [`Structure::protect`].
+pub struct Protected {
+    /// One certificate per primary, in cell order.
+    pub certificates: Vec<(usize, Certificate)>,
+    /// Cells withheld to make cycles, in the order they were chosen.
+    pub bought: Vec<usize>,
+}
+
+impl<'a> Structure<'a> {
+    /// `cells`: the atoms of each cell (sorted); `truth`: each atom's true value.
+    pub fn new(cells: &'a [Vec<usize>], truth: &'a [i64]) -> Self {
+        let mut cells_of_atom = vec![Vec::new(); truth.len()];
+        for (c, cell) in cells.iter().enumerate() {
+            for &a in cell {
+                cells_of_atom[a].push(c);
+            }
+        }
+        let cell_truth = cells.iter().map(|c| c.iter().map(|&a| truth[a]).sum()).collect();
+        Structure { cells, truth, cell_truth, cells_of_atom }
+    }
+
+    /// True value of a cell.
+    pub fn cell_truth(&self, cell: usize) -> i64 {
+        self.cell_truth[cell]
+    }
+
+    /// What withholding a cell costs: inner cells least, large margins most.
+    fn cost(&self, cell: usize) -> u32 {
+        1 + self.cells[cell].len().max(1).ilog2()
+    }
+
+    /// Protect every primary. `known[c]`: the reader knows cell c (published, or an earlier
+    /// release's figure); `buyable[c]`: c may be withheld. Both are updated as cells are bought.
+    /// Fails with the first primary no cycle can protect.
+    pub fn protect(
+        &self,
+        primaries: &[usize],
+        known: &mut [bool],
+        buyable: &mut [bool],
+        p: Protection,
+    ) -> Result<Protected, usize> {
+        let mut order: Vec<usize> = primaries.to_vec();
+        order.sort_by_key(|&c| (Reverse(self.cells[c].len()), self.cell_truth[c], c));
+        let mut certificates = Vec::with_capacity(order.len());
+        let mut bought = Vec::new();
+        for target in order {
+            let certificate = self.certify(target, known, buyable, p, &mut bought).ok_or(target)?;
+            certificates.push((target, certificate));
+        }
+        certificates.sort_by_key(|(c, _)| *c);
+        Ok(Protected { certificates, bought })
+    }
+
+    /// Cycles through `target` until its witnesses span the protection interval; cells bought on
+    /// the way are withheld (`known` and `buyable` cleared) and listed in `bought`.
+    fn certify(
+        &self,
+        target: usize,
+        known: &mut [bool],
+        buyable: &mut [bool],
+        p: Protection,
+        bought: &mut Vec<usize>,
+    ) -> Option<Certificate> {
+        let v = self.cell_truth[target];
+        let mut moves = Moves::new(self, target, p);
+        let mut forbidden: HashSet<usize> = self.cells[target].iter().copied().collect();
+        let mut starts: Vec<usize> = self.cells[target].iter().copied().filter(|&a| self.truth[a] > 0).collect();
+        starts.sort_unstable_by_key(|&a| (Reverse(self.truth[a]), a));
+        starts.truncate(STARTS);
+        let mut buying = false;
+        for _ in 0..MAX_CYCLES * 2 {
+            let (down, up) = moves.reach();
+            if up >= p.upl && down >= v.min(p.lpl) && up + down >= p.width {
+                return Some(moves.certificate(v));
+            }
+            // Prefer atoms that allow the moves still needed in one cycle (a − atom goes down
+            // when the cell goes up, and a withheld cell ≥ 1 must stay ≥ 1), then any.
+            let need_up = (p.upl.max(p.width - v) - up).max(1);
+            let plus = if down < v.min(p.lpl) { 2 } else { 0 };
+            let tiers = [(need_up + 1, plus), (2, plus), (1, 0)];
+            let ladder: &[usize] = if buying { &BUY_ATOMS } else { &[FREE_ATOMS] };
+            let found = starts.iter().find_map(|&start| {
+                tiers.iter().find_map(|&(minus, plus)| {
+                    let mut best: Option<(u32, Cycle)> = None;
+                    for &most in ladder {
+                        let mut search = Search::new(self, known, buyable, target, &forbidden, minus, plus, buying);
+                        search.most = most;
+                        if let Some((cost, _)) = &best {
+                            search.best_cost = *cost;
+                        }
+                        search.place(start, 1);
+                        search.run();
+                        if let Some(found) = search.best.take() {
+                            best = Some((search.best_cost, found));
+                        }
+                    }
+                    best.map(|(_, found)| (start, found))
+                })
+            });
+            let Some((start, (atoms, cells))) = found else {
+                if buying || moves.cycles >= MAX_CYCLES {
+                    return None;
+                }
+                buying = true;
+                continue;
+            };
+            for &c in &cells {
+                known[c] = false;
+                buyable[c] = false;
+                bought.push(c);
+            }
+            if !moves.add(&atoms, known) {
+                // The cycle moves nothing (withheld cells at their floor): search on with its
+                // atoms out of use, buying if that was not tried yet; a cycle of the start atom
+                // alone will not move it again.
+                buying = true;
+                if atoms.len() == 1 {
+                    starts.retain(|&a| a != start);
+                }
+            }
+            forbidden.extend(atoms.iter().map(|(a, _)| *a).filter(|a| !self.cells[target].contains(a)));
+        }
+        None
+    }
+}
+
+/// Atoms placed in a cycle being built: their signs, the signed sum of every cell that must
+/// balance and does not yet, and how many atoms of each cell the cycle can no longer take
+/// (placed, or out of use from the start). Shared by this search and the local path's.
+pub(super) struct Placement {
+    pub(super) placed: Vec<(usize, i8)>,
+    pub(super) imbalance: HashMap<usize, i32>,
+    pub(super) taken: HashMap<usize, usize>,
+}
+
+impl Placement {
+    /// Nothing placed; the atoms of `out_of_use` already taken from their cells.
+    pub(super) fn new<'c>(out_of_use: impl Iterator<Item = &'c usize>, cells_of_atom: &[Vec<usize>]) -> Self {
+        let mut taken: HashMap<usize, usize> = HashMap::new();
+        for &a in out_of_use {
+            for &c in &cells_of_atom[a] {
+                *taken.entry(c).or_insert(0) += 1;
+            }
+        }
+        Placement { placed: Vec::new(), imbalance: HashMap::new(), taken }
+    }
+
+    /// Place atom `a` (in `cells`) with `sign`; `take`: it was not out of use already.
+    pub(super) fn push(
+        &mut self,
+        (a, sign): (usize, i8),
+        cells: &[usize],
+        take: bool,
+        constrains: impl Fn(usize) -> bool,
+    ) {
+        self.placed.push((a, sign));
+        self.shift(cells, i32::from(sign), isize::from(take), constrains);
+    }
+
+    /// Take the last atom out again (`cells_of_atom`, `take` and `constrains` as when placed).
+    pub(super) fn pop(
+        &mut self,
+        cells_of_atom: &[Vec<usize>],
+        take: impl Fn(usize) -> bool,
+        constrains: impl Fn(usize) -> bool,
+    ) -> Option<(usize, i8)> {
+        let (a, sign) = self.placed.pop()?;
+        self.shift(&cells_of_atom[a], -i32::from(sign), -isize::from(take(a)), constrains);
+        Some((a, sign))
+    }
+
+    /// Of `atoms`, the `branches` best placed next with `sign`: most cells balanced less cells
+    /// unbalanced, then the largest true value, then index (the same everywhere).
+    pub(super) fn candidates(
+        &self,
+        atoms: impl Iterator<Item = usize>,
+        sign: i8,
+        (cells_of_atom, truth): (&[Vec<usize>], &[i64]),
+        constrains: impl Fn(usize) -> bool,
+        branches: usize,
+    ) -> Vec<usize> {
+        let mut scored: Vec<(i64, i64, usize)> = atoms
+            .map(|a| {
+                let score: i64 = cells_of_atom[a]
+                    .iter()
+                    .filter(|&&c| constrains(c))
+                    .map(|c| match self.imbalance.get(c) {
+                        Some(&e) if e.signum() == -i32::from(sign) => 1,
+                        _ => -1,
+                    })
+                    .sum();
+                (score, truth[a], a)
+            })
+            .collect();
+        scored.sort_unstable_by_key(|&(score, truth, a)| (Reverse(score), Reverse(truth), a));
+        scored.into_iter().take(branches).map(|(_, _, a)| a).collect()
+    }
+
+    fn shift(&mut self, cells: &[usize], sign: i32, taken: isize, constrains: impl Fn(usize) -> bool) {
+        for &c in cells {
+            if taken != 0 {
+                let t = self.taken.entry(c).or_insert(0);
+                *t = t.saturating_add_signed(taken);
+            }
+            if constrains(c) {
+                let e = self.imbalance.entry(c).or_insert(0);
+                *e += sign;
+                if *e == 0 {
+                    self.imbalance.remove(&c);
+                }
+            }
+        }
+    }
+}
+
+/// A cycle: atoms with their signs, and the known cells it withholds.
+type Cycle = (Vec<(usize, i8)>, Vec<usize>);
+
+/// The moves of one certificate so far: changes of atoms and cells in the low and the high
+/// witness.
+struct Moves<'s, 'a> {
+    s: &'s Structure<'a>,
+    target: usize,
+    /// (atom changes, cell changes) in the low witness and in the high witness.
+    low: (HashMap<usize, i64>, HashMap<usize, i64>),
+    high: (HashMap<usize, i64>, HashMap<usize, i64>),
+    /// Cells sharing an atom with the target: an insider of one of them learns nothing new
+    /// about where the target's children are, so no floor applies to them.
+    overlapping: HashSet<usize>,
+    p: Protection,
+    cycles: usize,
+}
+
+impl<'s, 'a> Moves<'s, 'a> {
+    fn new(s: &'s Structure<'a>, target: usize, p: Protection) -> Self {
+        let overlapping = s.cells[target].iter().flat_map(|&a| s.cells_of_atom[a].iter().copied()).collect();
+        Moves { s, target, low: Default::default(), high: Default::default(), overlapping, p, cycles: 0 }
+    }
+
+    /// How far the target moves (down, up).
+    fn reach(&self) -> (i64, i64) {
+        let change = |w: &(HashMap<usize, i64>, HashMap<usize, i64>)| w.1.get(&self.target).copied().unwrap_or(0);
+        (-change(&self.low), change(&self.high))
+    }
+
+    /// Add a cycle (target atom +1) to both witnesses, each as far as it can go: atoms stay
+    /// ≥ 0, withheld cells (other than the target) that are ≥ 1 stay ≥ 1. Returns whether it
+    /// moved the target at all.
+    fn add(&mut self, atoms: &[(usize, i8)], known: &[bool]) -> bool {
+        let mut net: HashMap<usize, i64> = HashMap::new();
+        for &(a, sign) in atoms {
+            for &c in &self.s.cells_of_atom[a] {
+                *net.entry(c).or_insert(0) += i64::from(sign);
+            }
+        }
+        net.retain(|_, e| *e != 0);
+        let s = self.s;
+        let target = self.target;
+        let overlapping = &self.overlapping;
+        // How far the witness can go in direction `dir` (+1 up, −1 down) along the cycle.
+        let room = |w: &(HashMap<usize, i64>, HashMap<usize, i64>), dir: i64| -> i64 {
+            let mut room = i64::MAX;
+            for &(a, sign) in atoms {
+                if i64::from(sign) * dir < 0 {
+                    room = room.min(s.truth[a] + w.0.get(&a).copied().unwrap_or(0));
+                }
+            }
+            for (&c, &e) in &net {
+                if c == target || e * dir > 0 {
+                    continue;
+                }
+                debug_assert!(!known[c], "a cycle moves a known cell");
+                let now = s.cell_truth[c] + w.1.get(&c).copied().unwrap_or(0);
+                let floor = i64::from(s.cell_truth[c] >= 1 && !overlapping.contains(&c));
+                room = room.min((now - floor).max(0) / e.abs());
+            }
+            room
+        };
+        let target_net = net.get(&target).copied().unwrap_or(0);
+        if target_net != 1 {
+            return false;
+        }
+        let apply = |w: &mut (HashMap<usize, i64>, HashMap<usize, i64>), t: i64| {
+            for &(a, sign) in atoms {
+                *w.0.entry(a).or_insert(0) += t * i64::from(sign);
+            }
+            for (&c, &e) in &net {
+                *w.1.entry(c).or_insert(0) += t * e;
+            }
+        };
+        let v = s.cell_truth[target];
+        let (down, up) = self.reach();
+        // Down as far as the cell allows, up only as far as the protection interval needs.
+        let t_down = room(&self.low, -1).min(v - down).max(0);
+        let wanted_up = self.p.upl.max(self.p.width - (down + t_down));
+        let t_up = room(&self.high, 1).min(wanted_up - up).max(0);
+        apply(&mut self.high, t_up);
+        apply(&mut self.low, -t_down);
+        self.cycles += 1;
+        t_up > 0 || t_down > 0
+    }
+
+    /// The certificate: the two witnesses as changed atoms, sorted.
+    fn certificate(&self, v: i64) -> Certificate {
+        let table = |w: &(HashMap<usize, i64>, HashMap<usize, i64>)| -> Changes {
+            let mut out: Changes =
+                w.0.iter().filter(|(_, d)| **d != 0).map(|(&a, &d)| (a, self.s.truth[a] + d)).collect();
+            out.sort_unstable();
+            out
+        };
+        let (down, up) = self.reach();
+        Certificate { span: (v - down, v + up), witnesses: (table(&self.low), table(&self.high)) }
+    }
+}
+
+/// A depth-first search (branch and bound when it may buy) for one cycle through the target.
+struct Search<'s, 'a> {
+    s: &'s Structure<'a>,
+    known: &'s [bool],
+    buyable: &'s [bool],
+    target: usize,
+    /// Atoms the cycle may not use: the target's others, and earlier cycles'.
+    forbidden: &'s HashSet<usize>,
+    /// Least true value of a − atom and of a + atom.
+    least: (i64, i64),
+    may_buy: bool,
+    /// The atoms placed; cells must balance when known and not bought.
+    p: Placement,
+    in_cycle: HashSet<usize>,
+    bought: Vec<usize>,
+    cost: u32,
+    nodes: usize,
+    limit: usize,
+    /// Most atoms of the cycle.
+    most: usize,
+    /// The cheapest cycle found: atoms and the cells it withholds.
+    best: Option<Cycle>,
+    best_cost: u32,
+}
+
+impl<'s, 'a> Search<'s, 'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        s: &'s Structure<'a>,
+        known: &'s [bool],
+        buyable: &'s [bool],
+        target: usize,
+        forbidden: &'s HashSet<usize>,
+        least_minus: i64,
+        least_plus: i64,
+        may_buy: bool,
+    ) -> Self {
+        Search {
+            s,
+            known,
+            buyable,
+            target,
+            forbidden,
+            least: (least_minus, least_plus),
+            may_buy,
+            p: Placement::new(forbidden.iter(), &s.cells_of_atom),
+            in_cycle: HashSet::new(),
+            bought: Vec::new(),
+            cost: 0,
+            nodes: 0,
+            limit: if may_buy { BUY_NODES } else { FREE_NODES },
+            most: FREE_ATOMS,
+            best: None,
+            best_cost: u32::MAX,
+        }
+    }
+
+    /// Whether the cycle must balance cell `c`.
+    fn constrains(&self, c: usize) -> bool {
+        must_balance(self.target, self.known, &self.bought, c)
+    }
+
+    fn available(&self, c: usize) -> usize {
+        self.s.cells[c].len() - self.p.taken.get(&c).copied().unwrap_or(0)
+    }
+
+    fn place(&mut self, a: usize, sign: i8) {
+        self.in_cycle.insert(a);
+        let (target, known, bought) = (self.target, self.known, &self.bought);
+        let constrains = |c: usize| must_balance(target, known, bought, c);
+        self.p.push((a, sign), &self.s.cells_of_atom[a], !self.forbidden.contains(&a), constrains);
+    }
+
+    fn unplace(&mut self) {
+        let (target, known, bought, forbidden) = (self.target, self.known, &self.bought, self.forbidden);
+        let constrains = |c: usize| must_balance(target, known, bought, c);
+        if let Some((a, _)) = self.p.pop(&self.s.cells_of_atom, |a| !forbidden.contains(&a), constrains) {
+            self.in_cycle.remove(&a);
+        }
+    }
+
+    /// Search on from the atoms placed; records complete cycles cheaper than the best so far.
+    fn run(&mut self) {
+        if self.nodes >= self.limit || self.cost >= self.best_cost || (self.best.is_some() && !self.may_buy) {
+            return;
+        }
+        self.nodes += 1;
+        if self.p.imbalance.is_empty() {
+            self.best = Some((self.p.placed.clone(), self.bought.clone()));
+            self.best_cost = self.cost;
+            return;
+        }
+        // A cell atoms can no longer balance must be bought; otherwise the cell with the fewest
+        // atoms left. Ties by index, so the search is the same everywhere.
+        let mut chosen: Option<(bool, usize, usize, i32)> = None;
+        let full = self.p.placed.len() >= self.most;
+        // Cells that must be bought make a lower bound on the cost.
+        let mut bound = self.cost;
+        for (&c, &need) in &self.p.imbalance {
+            let available = self.available(c);
+            let stuck = full || available < need.unsigned_abs() as usize;
+            if stuck && !(self.may_buy && self.buyable[c]) {
+                return;
+            }
+            if stuck {
+                bound += self.s.cost(c);
+                if bound >= self.best_cost {
+                    return;
+                }
+            }
+            let key = (!stuck, available, c, need);
+            if chosen.is_none_or(|k| (key.0, key.1, key.2) < (k.0, k.1, k.2)) {
+                chosen = Some(key);
+            }
+        }
+        let Some((not_stuck, _, cell, need)) = chosen else { return };
+        if not_stuck {
+            let sign: i8 = if need > 0 { -1 } else { 1 };
+            let least = if sign < 0 { self.least.0 } else { self.least.1 };
+            let atoms = self.s.cells[cell]
+                .iter()
+                .copied()
+                .filter(|&a| self.s.truth[a] >= least && !self.forbidden.contains(&a) && !self.in_cycle.contains(&a))
+                .take(SCAN);
+            let structure = (self.s.cells_of_atom.as_slice(), self.s.truth);
+            let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), BRANCHES);
+            for a in candidates {
+                self.place(a, sign);
+                self.run();
+                self.unplace();
+            }
+        }
+        if self.may_buy && self.buyable[cell] {
+            let Some(saved) = self.p.imbalance.remove(&cell) else { return };
+            self.bought.push(cell);
+            let cost = self.s.cost(cell);
+            self.cost += cost;
+            self.run();
+            self.cost -= cost;
+            self.bought.pop();
+            self.p.imbalance.insert(cell, saved);
+        }
+    }
+}
+
+/// Whether a cycle must balance cell `c`: a known cell other than the target, not bought.
+fn must_balance(target: usize, known: &[bool], bought: &[usize], c: usize) -> bool {
+    c != target && known[c] && !bought.contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::disclosure::system;
+
+    /// A 3 × 3 table with all margins and one small inner cell: the certificate withholds a
+    /// 2 × 2 rectangle through it, and its witnesses move it 1 down and 4 up with every margin
+    /// unchanged.
+    #[test]
+    fn a_small_cell_gets_a_rectangle_and_witnesses() {
+        let (cells, _) = system::full_cross(&[3, 3]);
+        let atoms: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+        let truth: Vec<i64> = vec![1, 20, 30, 25, 40, 35, 50, 60, 70];
+        let s = Structure::new(&atoms, &truth);
+        let target = (0..atoms.len()).find(|&c| atoms[c] == [0]).expect("cell of inner 0");
+        let mut known: Vec<bool> = (0..atoms.len()).map(|c| c != target).collect();
+        let mut buyable = known.clone();
+        let p = Protection { upl: 1, lpl: 1, width: 5 };
+        let out = s.protect(&[target], &mut known, &mut buyable, p).expect("protectable");
+        assert_eq!(out.bought.len(), 3, "{:?}", out.bought);
+        let bought_atoms: Vec<usize> = out.bought.iter().map(|&c| atoms[c][0]).collect();
+        assert!(bought_atoms.iter().all(|&a| a != 0 && atoms.iter().any(|c| c == &[a])), "{bought_atoms:?}");
+        let (_, certificate) = &out.certificates[0];
+        assert_eq!(certificate.span, (0, 5));
+        // Every known cell keeps its value in both witnesses.
+        for w in [&certificate.witnesses.0, &certificate.witnesses.1] {
+            let changed: HashMap<usize, i64> = w.iter().copied().collect();
+            for (c, cell) in atoms.iter().enumerate().filter(|(c, _)| known[*c]) {
+                let value: i64 = cell.iter().map(|a| changed.get(a).copied().unwrap_or(truth[*a])).sum();
+                assert_eq!(value, s.cell_truth(c), "cell {c}");
+            }
+            assert!(w.iter().all(|(_, v)| *v >= 0));
+        }
+    }
+}
