@@ -15,12 +15,15 @@
 //! 2. **Bought cycles.** While the cycles found cannot yet move the cell far enough, the search
 //!    may also *withhold* a published cell instead of balancing it, at a cost (1 plus the log2
 //!    of its atom count, so margins cost more than inner cells; zeros and figures an earlier
-//!    release published are never bought). It keeps the cheapest cycle found within its node
-//!    limit, and those cells are withheld.
+//!    release published are never bought). Cells no atom can balance any more are bought at
+//!    once. Successive searches allow 1, 2, 4, …, 64 atoms; each keeps the cheapest cycle found
+//!    within its node limit, which bounds the searches after it, and the cells of the cheapest
+//!    are withheld.
 //! 3. **Witnesses.** The two witness tables are the true table moved down and up along the
-//!    cycles, as far as every atom stays ≥ 0 and every withheld cell that is ≥ 1 stays ≥ 1.
-//!    The second condition makes both tables consistent with what *every* insider knows at
-//!    once, so they certify the insider check as well as the outsider one.
+//!    cycles, as far as every atom stays ≥ 0, every withheld cell that is ≥ 1 and shares no
+//!    inner cell with the primary stays ≥ 1, and the primary stays inside any bound an earlier
+//!    release puts on it. The second condition makes both tables consistent with what *every*
+//!    insider knows at once, so they certify the insider check as well as the outsider one.
 //!
 //! The witnesses prove the attacker's interval (LP or integer) holds the span they show: when
 //! that span meets the protection interval, the cell is protected, and the integer-only
@@ -103,13 +106,14 @@ impl<'a> Structure<'a> {
         1 + self.cells[cell].len().max(1).ilog2()
     }
 
-    /// Protect every primary. `known[c]`: the reader knows cell c (published, or an earlier
-    /// release's figure); `buyable[c]`: c may be withheld. Both are updated as cells are bought.
+    /// Protect every primary. `known[c]`: what the reader knows of cell c (its published value,
+    /// or an earlier release's figure), `None` when nothing; `buyable[c]`: c may be withheld.
+    /// Both are updated as cells are bought.
     /// Fails with the first primary no cycle can protect.
     pub fn protect(
         &self,
         primaries: &[usize],
-        known: &mut [bool],
+        known: &mut [Option<(i64, i64)>],
         buyable: &mut [bool],
         p: Protection,
     ) -> Result<Protected, usize> {
@@ -130,13 +134,15 @@ impl<'a> Structure<'a> {
     fn certify(
         &self,
         target: usize,
-        known: &mut [bool],
+        known: &mut [Option<(i64, i64)>],
         buyable: &mut [bool],
         p: Protection,
         bought: &mut Vec<usize>,
     ) -> Option<Certificate> {
         let v = self.cell_truth[target];
-        let mut moves = Moves::new(self, target, p);
+        // A rounded figure of an earlier release may bound the primary itself.
+        let limits = known[target].unwrap_or((0, i64::MAX));
+        let mut moves = Moves::new(self, target, p, limits);
         let mut forbidden: HashSet<usize> = self.cells[target].iter().copied().collect();
         let mut starts: Vec<usize> = self.cells[target].iter().copied().filter(|&a| self.truth[a] > 0).collect();
         starts.sort_unstable_by_key(|&a| (Reverse(self.truth[a]), a));
@@ -179,7 +185,7 @@ impl<'a> Structure<'a> {
                 continue;
             };
             for &c in &cells {
-                known[c] = false;
+                known[c] = None;
                 buyable[c] = false;
                 bought.push(c);
             }
@@ -301,14 +307,16 @@ struct Moves<'s, 'a> {
     /// Cells sharing an atom with the target: an insider of one of them learns nothing new
     /// about where the target's children are, so no floor applies to them.
     overlapping: HashSet<usize>,
+    /// What the reader knows of the target (0 and no upper end when nothing).
+    limits: (i64, i64),
     p: Protection,
     cycles: usize,
 }
 
 impl<'s, 'a> Moves<'s, 'a> {
-    fn new(s: &'s Structure<'a>, target: usize, p: Protection) -> Self {
+    fn new(s: &'s Structure<'a>, target: usize, p: Protection, limits: (i64, i64)) -> Self {
         let overlapping = s.cells[target].iter().flat_map(|&a| s.cells_of_atom[a].iter().copied()).collect();
-        Moves { s, target, low: Default::default(), high: Default::default(), overlapping, p, cycles: 0 }
+        Moves { s, target, low: Default::default(), high: Default::default(), overlapping, limits, p, cycles: 0 }
     }
 
     /// How far the target moves (down, up).
@@ -320,7 +328,7 @@ impl<'s, 'a> Moves<'s, 'a> {
     /// Add a cycle (target atom +1) to both witnesses, each as far as it can go: atoms stay
     /// ≥ 0, withheld cells (other than the target) that are ≥ 1 stay ≥ 1. Returns whether it
     /// moved the target at all.
-    fn add(&mut self, atoms: &[(usize, i8)], known: &[bool]) -> bool {
+    fn add(&mut self, atoms: &[(usize, i8)], known: &[Option<(i64, i64)>]) -> bool {
         let mut net: HashMap<usize, i64> = HashMap::new();
         for &(a, sign) in atoms {
             for &c in &self.s.cells_of_atom[a] {
@@ -343,7 +351,7 @@ impl<'s, 'a> Moves<'s, 'a> {
                 if c == target || e * dir > 0 {
                     continue;
                 }
-                debug_assert!(!known[c], "a cycle moves a known cell");
+                debug_assert!(known[c].is_none(), "a cycle moves a known cell");
                 let now = s.cell_truth[c] + w.1.get(&c).copied().unwrap_or(0);
                 let floor = i64::from(s.cell_truth[c] >= 1 && !overlapping.contains(&c));
                 room = room.min((now - floor).max(0) / e.abs());
@@ -365,9 +373,10 @@ impl<'s, 'a> Moves<'s, 'a> {
         let v = s.cell_truth[target];
         let (down, up) = self.reach();
         // Down as far as the cell allows, up only as far as the protection interval needs.
-        let t_down = room(&self.low, -1).min(v - down).max(0);
+        let (lo, hi) = self.limits;
+        let t_down = room(&self.low, -1).min(v - down - lo).max(0);
         let wanted_up = self.p.upl.max(self.p.width - (down + t_down));
-        let t_up = room(&self.high, 1).min(wanted_up - up).max(0);
+        let t_up = room(&self.high, 1).min(wanted_up - up).min(hi.saturating_sub(v + up)).max(0);
         apply(&mut self.high, t_up);
         apply(&mut self.low, -t_down);
         self.cycles += 1;
@@ -390,7 +399,7 @@ impl<'s, 'a> Moves<'s, 'a> {
 /// A depth-first search (branch and bound when it may buy) for one cycle through the target.
 struct Search<'s, 'a> {
     s: &'s Structure<'a>,
-    known: &'s [bool],
+    known: &'s [Option<(i64, i64)>],
     buyable: &'s [bool],
     target: usize,
     /// Atoms the cycle may not use: the target's others, and earlier cycles'.
@@ -416,7 +425,7 @@ impl<'s, 'a> Search<'s, 'a> {
     #[allow(clippy::too_many_arguments)]
     fn new(
         s: &'s Structure<'a>,
-        known: &'s [bool],
+        known: &'s [Option<(i64, i64)>],
         buyable: &'s [bool],
         target: usize,
         forbidden: &'s HashSet<usize>,
@@ -450,7 +459,7 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 
     fn available(&self, c: usize) -> usize {
-        self.s.cells[c].len() - self.p.taken.get(&c).copied().unwrap_or(0)
+        self.s.cells[c].len().saturating_sub(self.p.taken.get(&c).copied().unwrap_or(0))
     }
 
     fn place(&mut self, a: usize, sign: i8) {
@@ -479,62 +488,75 @@ impl<'s, 'a> Search<'s, 'a> {
             self.best_cost = self.cost;
             return;
         }
-        // A cell atoms can no longer balance must be bought; otherwise the cell with the fewest
-        // atoms left. Ties by index, so the search is the same everywhere.
-        let mut chosen: Option<(bool, usize, usize, i32)> = None;
+        // Cells atoms can no longer balance must be bought, all at once (one node, whatever the
+        // order); otherwise the cell with the fewest atoms left is balanced or bought. Ties by
+        // index, so the search is the same everywhere.
         let full = self.p.placed.len() >= self.most;
-        // Cells that must be bought make a lower bound on the cost.
+        let mut stuck: Vec<usize> = Vec::new();
+        let mut chosen: Option<(usize, usize, i32)> = None;
         let mut bound = self.cost;
         for (&c, &need) in &self.p.imbalance {
             let available = self.available(c);
-            let stuck = full || available < need.unsigned_abs() as usize;
-            if stuck && !(self.may_buy && self.buyable[c]) {
-                return;
-            }
-            if stuck {
+            if full || available < need.unsigned_abs() as usize {
+                if !(self.may_buy && self.buyable[c]) {
+                    return;
+                }
                 bound += self.s.cost(c);
                 if bound >= self.best_cost {
                     return;
                 }
-            }
-            let key = (!stuck, available, c, need);
-            if chosen.is_none_or(|k| (key.0, key.1, key.2) < (k.0, k.1, k.2)) {
-                chosen = Some(key);
+                stuck.push(c);
+            } else if chosen.is_none_or(|(best, cell, _)| (available, c) < (best, cell)) {
+                chosen = Some((available, c, need));
             }
         }
-        let Some((not_stuck, _, cell, need)) = chosen else { return };
-        if not_stuck {
-            let sign: i8 = if need > 0 { -1 } else { 1 };
-            let least = if sign < 0 { self.least.0 } else { self.least.1 };
-            let atoms = self.s.cells[cell]
-                .iter()
-                .copied()
-                .filter(|&a| self.s.truth[a] >= least && !self.forbidden.contains(&a) && !self.in_cycle.contains(&a))
-                .take(SCAN);
-            let structure = (self.s.cells_of_atom.as_slice(), self.s.truth);
-            let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), BRANCHES);
-            for a in candidates {
-                self.place(a, sign);
-                self.run();
-                self.unplace();
-            }
+        if !stuck.is_empty() {
+            stuck.sort_unstable();
+            self.buy_then_run(&stuck);
+            return;
+        }
+        let Some((_, cell, need)) = chosen else { return };
+        let sign: i8 = if need > 0 { -1 } else { 1 };
+        let least = if sign < 0 { self.least.0 } else { self.least.1 };
+        let atoms = self.s.cells[cell]
+            .iter()
+            .copied()
+            .filter(|&a| self.s.truth[a] >= least && !self.forbidden.contains(&a) && !self.in_cycle.contains(&a))
+            .take(SCAN);
+        let structure = (self.s.cells_of_atom.as_slice(), self.s.truth);
+        let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), BRANCHES);
+        for a in candidates {
+            self.place(a, sign);
+            self.run();
+            self.unplace();
         }
         if self.may_buy && self.buyable[cell] {
-            let Some(saved) = self.p.imbalance.remove(&cell) else { return };
-            self.bought.push(cell);
-            let cost = self.s.cost(cell);
-            self.cost += cost;
-            self.run();
-            self.cost -= cost;
+            self.buy_then_run(&[cell]);
+        }
+    }
+
+    /// Withhold `cells` (unbalanced, buyable), search on, and put them back.
+    fn buy_then_run(&mut self, cells: &[usize]) {
+        let mut saved = Vec::with_capacity(cells.len());
+        for &c in cells {
+            if let Some(e) = self.p.imbalance.remove(&c) {
+                saved.push((c, e));
+                self.bought.push(c);
+                self.cost += self.s.cost(c);
+            }
+        }
+        self.run();
+        for &(c, e) in saved.iter().rev() {
+            self.cost -= self.s.cost(c);
             self.bought.pop();
-            self.p.imbalance.insert(cell, saved);
+            self.p.imbalance.insert(c, e);
         }
     }
 }
 
 /// Whether a cycle must balance cell `c`: a known cell other than the target, not bought.
-fn must_balance(target: usize, known: &[bool], bought: &[usize], c: usize) -> bool {
-    c != target && known[c] && !bought.contains(&c)
+fn must_balance(target: usize, known: &[Option<(i64, i64)>], bought: &[usize], c: usize) -> bool {
+    c != target && known[c].is_some() && !bought.contains(&c)
 }
 
 #[cfg(test)]
@@ -542,20 +564,28 @@ mod tests {
     use super::*;
     use crate::disclosure::system;
 
+    const P: Protection = Protection { upl: 1, lpl: 1, width: 5 };
+
+    /// The cells (over atoms) of a 3 × 3 table with all margins, and the index of inner cell 0's.
+    fn three_by_three() -> (Vec<Vec<usize>>, usize) {
+        let (cells, _) = system::full_cross(&[3, 3]);
+        let atoms: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+        let target = (0..atoms.len()).find(|&c| atoms[c] == [0]).expect("cell of inner 0");
+        (atoms, target)
+    }
+
     /// A 3 × 3 table with all margins and one small inner cell: the certificate withholds a
     /// 2 × 2 rectangle through it, and its witnesses move it 1 down and 4 up with every margin
     /// unchanged.
     #[test]
     fn a_small_cell_gets_a_rectangle_and_witnesses() {
-        let (cells, _) = system::full_cross(&[3, 3]);
-        let atoms: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
+        let (atoms, target) = three_by_three();
         let truth: Vec<i64> = vec![1, 20, 30, 25, 40, 35, 50, 60, 70];
         let s = Structure::new(&atoms, &truth);
-        let target = (0..atoms.len()).find(|&c| atoms[c] == [0]).expect("cell of inner 0");
-        let mut known: Vec<bool> = (0..atoms.len()).map(|c| c != target).collect();
-        let mut buyable = known.clone();
-        let p = Protection { upl: 1, lpl: 1, width: 5 };
-        let out = s.protect(&[target], &mut known, &mut buyable, p).expect("protectable");
+        let mut known: Vec<Option<(i64, i64)>> =
+            (0..atoms.len()).map(|c| (c != target).then(|| (s.cell_truth(c), s.cell_truth(c)))).collect();
+        let mut buyable: Vec<bool> = known.iter().map(Option::is_some).collect();
+        let out = s.protect(&[target], &mut known, &mut buyable, P).expect("protectable");
         assert_eq!(out.bought.len(), 3, "{:?}", out.bought);
         let bought_atoms: Vec<usize> = out.bought.iter().map(|&c| atoms[c][0]).collect();
         assert!(bought_atoms.iter().all(|&a| a != 0 && atoms.iter().any(|c| c == &[a])), "{bought_atoms:?}");
@@ -564,11 +594,35 @@ mod tests {
         // Every known cell keeps its value in both witnesses.
         for w in [&certificate.witnesses.0, &certificate.witnesses.1] {
             let changed: HashMap<usize, i64> = w.iter().copied().collect();
-            for (c, cell) in atoms.iter().enumerate().filter(|(c, _)| known[*c]) {
+            for (c, cell) in atoms.iter().enumerate().filter(|(c, _)| known[*c].is_some()) {
                 let value: i64 = cell.iter().map(|a| changed.get(a).copied().unwrap_or(truth[*a])).sum();
                 assert_eq!(value, s.cell_truth(c), "cell {c}");
             }
             assert!(w.iter().all(|(_, v)| *v >= 0));
+        }
+    }
+
+    /// A rounded figure of an earlier release that bounds the primary itself bounds its
+    /// witnesses too: within 0..=8 the cell still moves 5 apart; within 2..=6 it cannot, and
+    /// the primary is refused rather than certified with a witness the reader can rule out.
+    #[test]
+    fn a_known_bound_on_the_primary_limits_its_witnesses() {
+        let (atoms, target) = three_by_three();
+        let truth: Vec<i64> = vec![3, 20, 30, 25, 40, 35, 50, 60, 70];
+        let s = Structure::new(&atoms, &truth);
+        for (limits, protectable) in [((0, 8), true), ((2, 6), false)] {
+            let mut known: Vec<Option<(i64, i64)>> = (0..atoms.len())
+                .map(|c| Some(if c == target { limits } else { (s.cell_truth(c), s.cell_truth(c)) }))
+                .collect();
+            let mut buyable: Vec<bool> = (0..atoms.len()).map(|c| c != target).collect();
+            match s.protect(&[target], &mut known, &mut buyable, P) {
+                Ok(out) => {
+                    assert!(protectable, "{limits:?}");
+                    let (low, high) = out.certificates[0].1.span;
+                    assert!(limits.0 <= low && high <= limits.1 && high - low >= 5, "{limits:?}: {low}..{high}");
+                }
+                Err(cell) => assert!(!protectable && cell == target, "{limits:?}"),
+            }
         }
     }
 }

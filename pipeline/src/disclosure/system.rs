@@ -660,8 +660,8 @@ fn protect_hypercube(atom_values: &[u64], cells: &[SystemCell], policy: Policy) 
             }
         })
         .collect();
-    let mut known: Vec<bool> =
-        (0..cells.len()).map(|i| known_bounds(policy, &cells[i], values[i], status[i]).is_some()).collect();
+    let mut known: Vec<Option<(i64, i64)>> =
+        (0..cells.len()).map(|i| known_bounds(policy, &cells[i], values[i], status[i])).collect();
     // Zeros are not used as secondaries, nor figures an earlier release published.
     let mut buyable: Vec<bool> = (0..cells.len())
         .map(|i| status[i] == Status::Published && values[i] > 0 && cells[i].earlier.is_none())
