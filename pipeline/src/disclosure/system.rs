@@ -329,6 +329,18 @@ pub fn protect_system_with(
             .collect(),
         cap: outcome.knowledge.cap,
     };
+    // Every path's certificates, checked with integers only over the inner cells before anything
+    // is written: both witnesses agree with every known figure and span the protection interval.
+    let verifier = super::local::SparseVerifier::new(&outcome.knowledge, &outcome.truth)
+        .ok_or("the true table disagrees with the published figures")?;
+    let p = protection(policy);
+    for a in &outcome.audits {
+        let target = &cells[a.cell].inner;
+        let span = (verifier.value_in(&a.witnesses.0, target), verifier.value_in(&a.witnesses.1, target));
+        if !(verifier.verify(&a.witnesses.0) && verifier.verify(&a.witnesses.1) && audit::protected(a.value, span, p)) {
+            return Err(format!("the witnesses of cell {} do not verify", a.cell));
+        }
+    }
     Ok(outcome)
 }
 
