@@ -276,7 +276,8 @@ impl ProtectedRelease {
 
 /// Protect a release's tables jointly, as one constraint system over the inner cells
 /// ([`system::protect_system`]): primaries, Gaussian secondaries, the LP interval audit with
-/// insider check and repair, and verified witnesses. Fails if any primary cannot be protected:
+/// insider check and repair, and verified witnesses (above 1,500 atoms the hypercube path, whose
+/// verified witnesses are the proof). Fails if any primary cannot be protected:
 /// then nothing may be published. Estimates and community measures are then derived from the
 /// protected cells only.
 pub fn protect(
