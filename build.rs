@@ -41,6 +41,9 @@ fn main() {
         );
     }
     code.push_str("];\n");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out_dir.join("queries.rs"), &code).expect("OUT_DIR is writable");
+    code.clear();
 
     let templates_dir = root.join("report-templates");
     println!("cargo:rerun-if-changed={}", templates_dir.display());
@@ -57,6 +60,5 @@ fn main() {
     }
     code.push_str("];\n");
 
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("assets.rs");
-    std::fs::write(out, code).expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("templates.rs"), code).expect("OUT_DIR is writable");
 }

@@ -4,20 +4,28 @@
 //! the next smallest in each row", whose safety the same LP audit then checks.
 //!
 //! Run: `cargo bench --profile dev --bench disclosure [-- YEARS COMMUNITIES]`. Without arguments
-//! it runs the two smallest sizes with every method (exact, local, hypercube), then a ladder of
+//! it runs the two smallest sizes with every method (exact, hypercube), then a ladder of
 //! sizes up to the release size 17 × 20 × 4 × 2 × 31 on the hypercube path, skipping a size
 //! whose predicted time exceeds `SAFESTAT_BENCH_BUDGET` seconds (default 900).
-//! `SAFESTAT_BENCH_METHOD=exact|local|auto|hypercube` sets the method of the ladder and of a
+//! `SAFESTAT_BENCH_METHOD=exact|auto|hypercube` sets the method of the ladder and of a
 //! single size (default hypercube). The re-audit verifies every witness with the integer checker
 //! and, up to the exact path's size, solves every primary's whole-system LP interval. Prints
 //! figures; asserts nothing about time.
 
+// A benchmark converts sizes and counts to floats for its figures.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 use std::time::Instant;
 
 use safestat::disclosure::Policy;
-use safestat::disclosure::audit::{self, Constraint, Knowledge};
+use safestat::disclosure::interval::{self, Constraint, Knowledge};
 use safestat::disclosure::system::{self, Status, SystemCell};
-use safestat::rng::Rng;
+use safestat::stats::rng::Rng;
 
 /// A full cross-classification with every margin: each published cell picks, per dimension,
 /// one leaf or the total.
@@ -100,8 +108,8 @@ fn audit_pattern(m: &Model, withheld: &[bool], policy: Policy) -> (usize, usize,
     let (mut checked, mut narrowed, mut exact) = (0, 0, 0);
     for c in (0..m.cells.len()).filter(|&c| (1..=policy.threshold()).contains(&values[c])) {
         checked += 1;
-        let interval = audit::interval(&knowledge, &m.cells[c].inner, &[]).expect("feasible");
-        if !audit::protected(values[c] as i64, interval, p) {
+        let interval = interval::feasible(&knowledge, &m.cells[c].inner, &[]).expect("feasible");
+        if !interval::protected(values[c] as i64, interval, p) {
             narrowed += 1;
         }
         if interval.0 == interval.1 {
@@ -114,14 +122,30 @@ fn audit_pattern(m: &Model, withheld: &[bool], policy: Policy) -> (usize, usize,
 /// Primaries an attacker recovers exactly by substitution alone (published cells with one
 /// unknown inner cell, repeatedly): a lower bound on what the LP finds, cheap at any size.
 fn recovered_by_substitution(m: &Model, withheld: &[bool], policy: Policy) -> (usize, usize) {
-    let truth: Vec<i64> = m.inner.iter().map(|&v| v as i64).collect();
-    let cells: Vec<Vec<usize>> = m.cells.iter().map(|c| c.inner.clone()).collect();
-    let local = safestat::disclosure::local::LocalSystem::new(&cells, &truth, 1);
-    let bounds = (0..cells.len()).map(|c| (!withheld[c]).then(|| (local.cell_truth(c), local.cell_truth(c)))).collect();
-    let round = local.round(bounds);
-    let primaries: Vec<usize> =
-        (0..cells.len()).filter(|&c| (1..=policy.threshold() as i64).contains(&local.cell_truth(c))).collect();
-    let exact = primaries.iter().filter(|&&c| round.derivable(&cells[c])).count();
+    let mut known = vec![false; m.inner.len()];
+    let mut cells_of: Vec<Vec<usize>> = vec![Vec::new(); m.inner.len()];
+    for (c, cell) in m.cells.iter().enumerate() {
+        for &i in &cell.inner {
+            cells_of[i].push(c);
+        }
+    }
+    // Unknown inner cells per published cell; a cell with one left fixes it, which may leave
+    // another published cell with one.
+    let mut unknown: Vec<usize> = m.cells.iter().map(|c| c.inner.len()).collect();
+    let mut queue: Vec<usize> = (0..m.cells.len()).filter(|&c| !withheld[c] && unknown[c] == 1).collect();
+    while let Some(c) = queue.pop() {
+        let Some(&i) = m.cells[c].inner.iter().find(|&&i| !known[i]) else { continue };
+        known[i] = true;
+        for &d in &cells_of[i] {
+            unknown[d] -= 1;
+            if !withheld[d] && unknown[d] == 1 {
+                queue.push(d);
+            }
+        }
+    }
+    let value = |c: usize| m.cells[c].inner.iter().map(|&i| m.inner[i]).sum::<u64>();
+    let primaries: Vec<usize> = (0..m.cells.len()).filter(|&c| (1..=policy.threshold()).contains(&value(c))).collect();
+    let exact = primaries.iter().filter(|&&c| m.cells[c].inner.iter().all(|&i| known[i])).count();
     (exact, primaries.len())
 }
 
@@ -139,20 +163,21 @@ fn reaudit(m: &Model, outcome: &system::SystemOutcome, policy: Policy) -> f64 {
             .collect(),
         cap: outcome.knowledge.cap,
     };
-    let verifier = safestat::disclosure::local::SparseVerifier::new(&knowledge, &outcome.truth).expect("base verifies");
+    let verifier =
+        safestat::disclosure::witness::SparseVerifier::new(&knowledge, &outcome.truth).expect("base verifies");
     let p = system::protection(policy);
     for a in &outcome.audits {
         assert!(verifier.verify(&a.witnesses.0) && verifier.verify(&a.witnesses.1), "witness of {}", a.cell);
         let target = &m.cells[a.cell].inner;
         let span = (verifier.value_in(&a.witnesses.0, target), verifier.value_in(&a.witnesses.1, target));
-        assert!(audit::protected(a.value, span, p), "witness span of {}", a.cell);
+        assert!(interval::protected(a.value, span, p), "witness span of {}", a.cell);
     }
     // Above the exact path's size the verified witnesses are the proof (the attacker's interval
     // holds their span), as in `safestat audit`; below it, the whole-system LP as well.
     if m.inner.len() <= system::LARGE_SYSTEM_ATOMS {
         for a in &outcome.audits {
-            let interval = audit::interval(&knowledge, &m.cells[a.cell].inner, &[]).expect("feasible");
-            assert!(audit::protected(a.value, interval, p), "interval of {}", a.cell);
+            let interval = interval::feasible(&knowledge, &m.cells[a.cell].inner, &[]).expect("feasible");
+            assert!(interval::protected(a.value, interval, p), "interval of {}", a.cell);
         }
     }
     start.elapsed().as_secs_f64()
@@ -165,7 +190,8 @@ fn run(years: usize, communities: usize, method: system::Method) -> f64 {
     let published_cells = m.cells.len();
     let policy = Policy::UkChildren;
     let start = Instant::now();
-    let outcome = system::protect_system_with(&m.inner, &m.cells, policy, method).expect("protectable");
+    let outcome =
+        safestat::disclosure::protection::protect_system_with(&m.inner, &m.cells, policy, method).expect("protectable");
     let ours = start.elapsed().as_secs_f64();
     let reaudit_seconds = reaudit(&m, &outcome, policy);
     let withheld_ours = outcome.status.iter().filter(|s| **s != Status::Published).count();
@@ -185,7 +211,6 @@ fn run(years: usize, communities: usize, method: system::Method) -> f64 {
     let simple_audit = start.elapsed().as_secs_f64();
     let method_name = match outcome.method {
         system::Method::Exact => "exact".to_string(),
-        system::Method::Local(budget) => format!("local ({budget})"),
         system::Method::Hypercube => "hypercube".to_string(),
         system::Method::Auto => "auto".to_string(),
     };
@@ -217,7 +242,6 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let method = match std::env::var("SAFESTAT_BENCH_METHOD").as_deref() {
         Ok("exact") => system::Method::Exact,
-        Ok("local") => system::Method::Local(safestat::disclosure::local::LOCAL_ATOMS),
         Ok("auto") => system::Method::Auto,
         _ => system::Method::Hypercube,
     };
@@ -229,7 +253,6 @@ fn main() {
     // The small sizes with every method, to compare them; then the ladder to the release size.
     for (years, communities) in [(1, 1), (1, 2)] {
         run(years, communities, system::Method::Exact);
-        run(years, communities, system::Method::Local(safestat::disclosure::local::LOCAL_ATOMS));
         run(years, communities, system::Method::Hypercube);
     }
     let ladder = [(2, 3), (4, 5), (8, 10), (17, 20)];

@@ -3,10 +3,18 @@
 //! Run: `cargo bench --profile dev --bench estimators` (the dev profile reuses the test build;
 //! dependencies are optimised, see Cargo.toml).
 
+// A benchmark converts sizes and counts to floats for its figures.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 use std::time::Instant;
 
-use safestat::rng::Rng;
 use safestat::stats::mse::{CaptureTable, bootstrap, profile_likelihood, stepwise};
+use safestat::stats::rng::Rng;
 
 /// A population of `n` with list probabilities `p`, list 0 and 1 positively dependent.
 fn simulate(n: u64, p: &[f64], seed: u64) -> CaptureTable {

@@ -10,10 +10,10 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Int32Type, Schem
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use safestat::config::Source;
-use safestat::date::Date;
 use safestat::domain::Agency;
+use safestat::domain::date::Date;
 use safestat::ingest::{SourceReport, ingest_source};
-use safestat::rng::Rng;
+use safestat::stats::rng::Rng;
 
 use crate::harness::{read_csv, s, safestat, safestat_ok, temp_dir};
 

@@ -1,8 +1,17 @@
 //! The one integration-test binary (`autotests = false`): each module tests one concern
 //! through the public interface or the `safestat` binary.
 
+// Tests build counts and compare them with floats freely; their values are small.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss
+)]
+
 mod harness;
 
+mod architecture;
 mod browser;
 mod disclosure_reference;
 mod distributed;
@@ -13,6 +22,7 @@ mod generator;
 mod ingest;
 mod mse_reference;
 mod protect;
+mod release_digest;
 mod slt;
 mod snapshots_release;
 mod stats_reference;

@@ -1,7 +1,7 @@
 //! Prevalence estimators against published results (../shared/reference/mse/expected.csv) and
 //! the oracle-free properties of METHODS.md §6.
 
-use safestat::stats::capture_csv::{CaptureData, read};
+use safestat::analysis::capture_csv::{CaptureData, read};
 use safestat::stats::mse::{
     CaptureTable, ModelError, chao_lower_bound, check, fit, fit_capture_count_model, lincoln_petersen,
     profile_likelihood, stepwise,

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use safestat::config::Source;
-use safestat::date::Date;
+use safestat::domain::date::Date;
 use safestat::domain::Agency;
 
 fuzz_target!(|data: &[u8]| {

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&spec_path, spec).is_err() || std::fs::write(&cells_path, cells).is_err() {
         return;
     }
-    if safestat::protect_command::protect(&cells_path, &spec_path, &out).is_ok() {
-        safestat::disclosure::certificate::audit_output(&out).expect("a protected output passes its audit");
+    let method = safestat::disclosure::system::Method::Auto;
+    let written = safestat::disclosure::spec::protect(&cells_path, &spec_path, method)
+        .and_then(|protected| safestat::output::protect::write(&out, &protected));
+    if written.is_ok() {
+        safestat::disclosure::audit::audit_output(&out).expect("a protected output passes its audit");
     }
 });

@@ -1,13 +1,13 @@
-//! Raw command-line flags (clap) and the dispatch to each command.
+//! Raw command-line flags (clap). Each command's door in [`crate::commands`] converts its
+//! flags once into validated types (`Config`, `GenerateOptions`, …); nothing past a door sees
+//! a raw flag.
 //!
-//! Flags are parsed here and converted once into validated types (`Config`, `GenerateOptions`);
-//! nothing past this module sees a raw flag.
+//! Owns: flag names, help texts and defaults. May not touch: validation or library calls.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::{Error, Result};
 use crate::log::{Level, LogFormat};
 
 /// safestat: disclosure-safe statistics from pseudonymised safeguarding case records.
@@ -234,7 +234,7 @@ pub enum Command {
         input: PathBuf,
         /// What the input holds.
         #[arg(long, value_enum)]
-        kind: crate::funnel_command::Kind,
+        kind: crate::analysis::funnel::Kind,
         /// Output CSV.
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
@@ -275,151 +275,4 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
-}
-
-/// Run one parsed command line.
-pub fn dispatch(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Generate { out, seed, children, from, to } => {
-            let options = crate::synth::GenerateOptions::new(seed, children, from, to)?;
-            let summary = crate::synth::generate(&options, &out)?;
-            crate::log::info(
-                "generate",
-                format_args!(
-                    "wrote a synthetic sample of {} true victims and {} agency records to {}",
-                    summary.true_children,
-                    summary.records,
-                    out.display()
-                ),
-            );
-            Ok(())
-        }
-        Command::Run { config, out, engine } => {
-            let mut config = crate::config::Config::load(&config)?;
-            if let Some(engine) = engine {
-                config.engine = engine;
-            }
-            let summary = crate::release::run(&config, &out)?;
-            crate::log::info(
-                "publish",
-                format_args!(
-                    "release published to {} ({} tables, {} cells suppressed)",
-                    out.join("release").display(),
-                    summary.tables,
-                    summary.suppressed_cells
-                ),
-            );
-            Ok(())
-        }
-        Command::Pseudonymise { key_file, input, out, id_columns } => {
-            let key = crate::pseudonymise::Key::load(key_file.as_deref())?;
-            let rows = crate::pseudonymise::run(&key, &input, &out, &id_columns)?;
-            crate::log::info(
-                "pseudonymise",
-                format_args!("{rows} rows pseudonymised with key {} into {}", key.fingerprint(), out.display()),
-            );
-            Ok(())
-        }
-        Command::Protect { input, spec, out, method } => {
-            let summary = crate::protect_command::protect(&input, &spec, &out, method.into())?;
-            crate::log::info(
-                "protect",
-                format_args!(
-                    "{} cells protected, {} withheld; written to {}",
-                    summary.cells,
-                    summary.withheld,
-                    out.display()
-                ),
-            );
-            Ok(())
-        }
-        Command::Audit { dir } => {
-            let primaries = crate::disclosure::certificate::audit_output(&dir)?;
-            crate::log::info("audit", format_args!("audit passed ({primaries} primary cells checked)"));
-            Ok(())
-        }
-        Command::Verify { out } => {
-            let files = crate::output::verify_manifest(&out)?;
-            crate::log::info("verify", format_args!("{files} files match the manifest"));
-            Ok(())
-        }
-        Command::Ingest { config, out } => {
-            let config = crate::config::Config::load(&config)?;
-            let reports = crate::release::ingest_all(&config, &out)?;
-            for r in &reports {
-                crate::log::info(
-                    "ingest",
-                    format_args!(
-                        "{}: {} rows read, {} accepted, {} quarantined",
-                        r.file, r.rows_read, r.accepted, r.quarantined
-                    ),
-                );
-            }
-            Ok(())
-        }
-        #[cfg(feature = "distributed")]
-        Command::Scheduler { bind, port, external_host } => {
-            crate::engine::distributed::run_scheduler(&crate::engine::distributed::SchedulerOptions {
-                bind,
-                port,
-                external_host,
-            })
-        }
-        #[cfg(feature = "distributed")]
-        Command::Executor { scheduler, bind, external_host, port, grpc_port, concurrent_tasks, work_dir } => {
-            let usage = |message: String| Error::Config { path: "(command line)".into(), message };
-            let crate::engine::EngineChoice::Ballista { host, port: scheduler_port } =
-                crate::engine::EngineChoice::parse_scheduler(&scheduler)
-                    .map_err(|e| usage(format!("--scheduler {e}")))?
-            else {
-                return Err(usage("--scheduler must be a scheduler address".into()));
-            };
-            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-            crate::engine::distributed::run_executor(&crate::engine::distributed::ExecutorOptions {
-                scheduler_host: host,
-                scheduler_port,
-                // The bind address is how others reach this executor, unless it binds every
-                // interface: then Ballista takes the address the scheduler sees.
-                external_host: external_host
-                    .or_else(|| (!matches!(bind.as_str(), "0.0.0.0" | "::" | "[::]")).then(|| bind.clone())),
-                bind,
-                port,
-                grpc_port,
-                concurrent_tasks: concurrent_tasks.unwrap_or(cores),
-                work_dir,
-            })
-        }
-        Command::Funnel { input, kind, out, multiplier, svg } => {
-            if !(multiplier.is_finite() && multiplier > 0.0) {
-                return Err(Error::Config {
-                    path: "(command line)".into(),
-                    message: "--multiplier must be positive".into(),
-                });
-            }
-            let rows = crate::funnel_command::compute(&input, kind, multiplier)?;
-            crate::funnel_command::write_csv(&rows, &out)?;
-            if let Some(svg_path) = svg {
-                crate::output::write_file(&svg_path, crate::funnel_command::svg(&rows, kind, multiplier).as_bytes())?;
-            }
-            Ok(())
-        }
-        Command::Mse { table, model, threshold, level, format } => {
-            let usage = |message: String| Error::Config { path: "(command line)".into(), message };
-            let choice = crate::mse_command::ModelChoice::parse(&model).map_err(|m| usage(format!("--model: {m}")))?;
-            if !(0.0..1.0).contains(&threshold) {
-                return Err(usage("--threshold must be between 0 and 1".into()));
-            }
-            if !(0.5..1.0).contains(&level) {
-                return Err(usage("--level must be at least 0.5 and below 1".into()));
-            }
-            let report = crate::mse_command::run(&table, &choice, threshold, level)?;
-            match format {
-                Format::Text => print!("{}", crate::mse_command::to_text(&report, level)),
-                Format::Json => {
-                    println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::Engine(e.to_string()))?);
-                }
-            }
-            Ok(())
-        }
-    }
 }

@@ -2,16 +2,20 @@
 //!
 //! Unknown keys are errors that name the key; paths are relative to the configuration file.
 //! Nothing after this module sees the raw TOML.
+//!
+//! Owns: the release configuration file and its validation. Rooms do not read it: the
+//! orchestrator hands each stage the part it needs.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::date::Date;
 use crate::disclosure::Policy;
-use crate::domain::Agency;
+use crate::domain::date::Date;
+use crate::domain::{Agency, is_gss_code};
 use crate::engine::EngineChoice;
 use crate::error::{Error, Result};
+pub use crate::ingest::Source;
 
 /// A validated release configuration.
 #[derive(Debug, Clone)]
@@ -40,15 +44,6 @@ pub struct Config {
     pub max_quarantine_share: f64,
     /// Where the queries run (`[engine]`; `run --engine` overrides it).
     pub engine: EngineChoice,
-}
-
-/// One agency extract.
-#[derive(Debug, Clone)]
-pub struct Source {
-    /// The agency, i.e. the capture list.
-    pub agency: Agency,
-    /// The extract file (CSV).
-    pub path: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,12 +122,6 @@ impl Default for RawIngest {
 
 fn default_max_quarantine_share() -> f64 {
     0.05
-}
-
-/// Whether `code` has the shape of an ONS GSS code (a letter and eight digits, e.g. E08000018).
-pub fn is_gss_code(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() == 9 && matches!(b[0], b'E' | b'W' | b'S' | b'N') && b[1..].iter().all(u8::is_ascii_digit)
 }
 
 /// Longest period a release covers, in financial years.

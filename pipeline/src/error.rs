@@ -4,6 +4,8 @@
 //! never a record's values: a message may name a column, never what was in it. Exit codes are
 //! decided here and nowhere else: 1 for data or contract errors (the input must change), 2 for
 //! usage and I/O errors (the command or the machine must change).
+//!
+//! Owns: error kinds, messages and exit codes. May not touch: record values.
 
 use std::path::PathBuf;
 
@@ -24,12 +26,46 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A command-line flag is not valid.
+    #[error("usage: {message}")]
+    Usage {
+        /// What is wrong and how to fix it, naming the flag.
+        message: String,
+    },
+
     /// The release configuration is not valid.
     #[error("release configuration {path}: {message}")]
     Config {
         /// The configuration file.
         path: PathBuf,
         /// What is wrong and how to fix it.
+        message: String,
+    },
+
+    /// A `safestat protect` spec is not valid.
+    #[error("protect spec {path}: {message}")]
+    Spec {
+        /// The spec file.
+        path: PathBuf,
+        /// What is wrong, naming the block or key.
+        message: String,
+    },
+
+    /// The output folder cannot be used.
+    #[error("output folder {path}: {message}")]
+    OutputFolder {
+        /// The folder.
+        path: PathBuf,
+        /// Why, and what to name instead.
+        message: String,
+    },
+
+    /// A result could not be encoded (JSON or CSV); nothing was written to the file.
+    #[error("cannot encode {path}: {message}")]
+    Encoding {
+        /// The file being written.
+        path: PathBuf,
+        /// The encoder's reason (it never contains a record's values).
         message: String,
     },
 
@@ -124,7 +160,14 @@ impl Error {
     /// The process exit code for this error: 1 for data and contract errors, 2 for usage and I/O.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Io { .. } | Error::Config { .. } | Error::Template { .. } | Error::Engine(_) => 2,
+            Error::Io { .. }
+            | Error::Usage { .. }
+            | Error::Config { .. }
+            | Error::Spec { .. }
+            | Error::OutputFolder { .. }
+            | Error::Encoding { .. }
+            | Error::Template { .. }
+            | Error::Engine(_) => 2,
             Error::InputRefused { .. }
             | Error::QuarantineTooLarge { .. }
             | Error::Population { .. }
@@ -133,6 +176,16 @@ impl Error {
             | Error::Disclosure { .. }
             | Error::Verification(_) => 1,
         }
+    }
+
+    /// Shorthand for an [`Error::Usage`].
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage { message: message.into() }
+    }
+
+    /// Shorthand for an [`Error::Encoding`] of the file at `path`.
+    pub fn encoding(path: &std::path::Path, source: impl std::fmt::Display) -> Self {
+        Error::Encoding { path: path.to_path_buf(), message: source.to_string() }
     }
 
     /// Shorthand for an [`Error::Io`].

@@ -1,42 +1,52 @@
 //! safestat turns pseudonymised safeguarding case records into publishable, disclosure-safe
 //! statistics.
 //!
-//! The stages, in data-flow order, each a module with one owner:
+//! The stages of `safestat run`, in data-flow order; each is a room with one owner, and data
+//! flows one way (a room uses only rooms to its left, and the shared vocabulary):
 //!
 //! ```text
-//! config ──► ingest ──────────► engine ───────────► release (tables from inner cells)
-//!  (TOML)    CSV → contract     DataFusion runs       │
-//!            → Parquet,         queries/*.sql over    ▼
-//!            quarantine         the Parquet dataset  disclosure ──► output (EES CSV, manifest)
-//!                                                    (the only way      report (Tera HTML)
-//!                                                     to SafeValue)
+//!  config ─► ingest ─► engine ─► estimate ─► tables ─► disclosure ─► output ◄─ report
+//!  (TOML)    CSV or    DataFusion prevalence  the release  the only way   typed      Tera pages
+//!            Parquet → runs queries/ (MSE,    catalogue:   to SafeValue:  writers:   from
+//!            contract  over the     Chao)     TableId →    suppression,   public /   protected
+//!            → Parquet, dataset →             inner cells  audit,         private    values
+//!            quarantine inner cells                        witnesses      dirs
+//!                      RawTable                            ProtectedRelease
 //! ```
 //!
-//! `stats` holds the statistical formulas in plain Rust; `synth` the seeded generator of
-//! synthetic samples. Query results ([`engine::RawTable`], [`disclosure::RawCount`]) cannot be
-//! printed or serialised: only [`disclosure::protect`] turns them into the
-//! [`disclosure::SafeValue`]s that writers and templates accept.
+//! - Vocabulary shared by every room: [`domain`] (agencies, ethnic groups, bands, GSS codes,
+//!   dates, [`domain::RawCount`]), [`error`], [`log`], and [`files`] (bytes to disk, hashes,
+//!   atomic publication). [`stats`] holds the formulas in plain Rust and is used by `engine`
+//!   (SQL functions), `estimate`, `disclosure` (rates of published counts) and `analysis`.
+//! - [`release`] is the orchestrator of `safestat run`: one call per stage, no stage work.
+//! - [`commands`] holds one thin door per subcommand over [`cli`]'s raw flags; [`analysis`]
+//!   serves `mse` and `funnel` on analysts' own tables; [`synth`] is the seeded generator of
+//!   synthetic samples.
+//!
+//! The disclosure boundary is closed in the types: query results ([`engine::RawTable`],
+//! [`domain::RawCount`]) cannot be printed or serialised; only [`disclosure`] constructs the
+//! [`disclosure::SafeValue`]s that [`disclosure::ProtectedTable`]s hold; public writers
+//! ([`output::PublicDir`]) take only protected tables and [`report::Page`]s rendered from them,
+//! and what stays private (the log, the true cells, the witnesses) has its own writer
+//! ([`output::PrivateDir`]).
 
+pub mod analysis;
 pub mod cli;
+pub mod commands;
 pub mod config;
-pub mod date;
 pub mod disclosure;
 pub mod domain;
 pub mod engine;
 pub mod error;
-pub mod funnel_command;
+pub mod estimate;
+pub mod files;
 pub mod ingest;
 pub mod log;
-pub mod mse_command;
 pub mod output;
-pub mod population;
-pub mod prevalence;
-pub mod protect_command;
-pub mod pseudonymise;
 pub mod release;
 pub mod report;
-pub mod rng;
 pub mod stats;
 pub mod synth;
+pub mod tables;
 
 pub use error::{Error, Result};

@@ -7,6 +7,8 @@
 //!
 //! Levels: `error` (what stopped the run), `warn`, `info` (one line per stage; the default),
 //! `debug` (per source, per query and per table detail). `--quiet` is `--log-level error`.
+//!
+//! Owns: log levels, formats and stage timings. May not touch: record values.
 
 use std::fmt;
 use std::io::Write as _;
@@ -79,7 +81,7 @@ fn line(level: &str, stage: &str, message: &dyn fmt::Display) -> String {
                 "level": level,
                 "stage": stage,
                 "message": message.to_string(),
-                "elapsed_ms": s.start.elapsed().as_millis() as u64,
+                "elapsed_ms": u64::try_from(s.start.elapsed().as_millis()).unwrap_or(u64::MAX),
             })
             .to_string();
             object.push('\n');
@@ -146,7 +148,7 @@ impl Progress {
     pub fn update(&mut self, done: u64, unit: &str) {
         if self.active && self.last.elapsed().as_millis() >= 200 {
             self.last = Instant::now();
-            write(&format!("\r{}: {} {unit}\x1b[K", self.label, crate::disclosure::thousands(done)));
+            write(&format!("\r{}: {} {unit}\x1b[K", self.label, crate::domain::thousands(done)));
         }
     }
 }

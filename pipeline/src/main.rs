@@ -7,7 +7,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = safestat::cli::Cli::parse();
     safestat::log::init(cli.log_level(), cli.log_format);
-    match safestat::cli::dispatch(cli) {
+    match safestat::commands::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             safestat::log::fatal(&err);

@@ -1,285 +1,300 @@
-//! The interval audit and its certificates (DISCLOSURE.md, "Protection interval").
+//! The private audit model of an output and the audit that re-checks it from the published files.
 //!
-//! The attacker knows every published figure as a linear constraint on the inner cells (an
-//! equation, or an interval for rounded figures) and that counts are whole numbers ≥ 0. For each
-//! primary cell the audit computes the interval [L, U] the attacker can deduce (linear
-//! programming), checks `L ≤ v − LPL`, `U ≥ v + UPL` and `U − L ≥ W`, and repeats the check for an
-//! insider who knows that one other withheld cell sharing a constraint is at least 1.
+//! Both `safestat protect` and `safestat run` write `private/audit/model.json` (through the
+//! private writer of [`crate::output`]): the cell structure
+//! (each cell a set of inner cells, with its status), where each count sits in the published
+//! CSV files, and for each primary cell its true value and its two witness tables. The model
+//! never leaves the private folder.
 //!
-//! Certificates: for each primary, two integer witness tables that agree with everything
-//! published and put the cell at or below v − LPL and at or above v + UPL, at least W apart. The
-//! integer-only [`verify_witness`] checks them without any solver.
+//! [`audit_output`] reads the published CSV files and that model only. It rebuilds what an
+//! attacker knows from the numbers actually published, checks that no published count is in
+//! 1..T, and verifies every witness with the integer-only checker: both witnesses must agree with
+//! every published figure and put the cell at least its protection interval apart. Those two
+//! tables are a proof, since the attacker's interval holds every value a consistent table gives
+//! the cell. Up to [`system::LARGE_SYSTEM_ATOMS`] atoms it also solves every primary cell's
+//! interval with the LP over the whole system, an independent second check. `run` calls it on
+//! its staging folder before anything is published; `safestat audit OUT` calls it on a finished
+//! output.
+//!
+//! Owns: the audit model format and the re-check of a finished output. May not touch:
+//! protection decisions (it only checks them).
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
-/// A published figure as a constraint: `lo ≤ Σ inner[cells] ≤ hi`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Constraint {
-    /// Inner cells summed.
-    pub cells: Vec<usize>,
-    /// Smallest possible value.
-    pub lo: i64,
-    /// Largest possible value.
-    pub hi: i64,
-}
+use super::Policy;
+use super::interval::{self, Constraint, Knowledge};
+use super::system::{self, Status, SystemCell, SystemOutcome};
+use super::witness::{Changes, SparseVerifier};
+use crate::error::{Error, Result};
 
-/// What an attacker knows: the number of inner cells, the published constraints, and an upper
-/// bound on any single inner cell (used only to keep integer programs bounded).
+/// One cell of the model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Knowledge {
+pub struct CellModel {
+    /// The inner cells it sums.
+    pub inner: Vec<usize>,
+    /// `false` for a hidden complement.
+    pub publishable: bool,
+    /// Published, withheld (and why), or hidden.
+    pub status: Status,
+    /// Bounds an earlier release put on it (see [`SystemCell::earlier`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<(i64, i64)>,
+}
+
+/// A primary cell's true value and witness tables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrimaryModel {
+    /// Cell index.
+    pub cell: usize,
+    /// True value.
+    pub value: i64,
+    /// A table agreeing with everything published, with the cell at its low end: the inner
+    /// cells where it differs from `base`.
+    pub witness_low: Changes,
+    /// The same at the high end.
+    pub witness_high: Changes,
+}
+
+/// One data row of a published CSV: the values of its key columns, and which cell each count
+/// column holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelRow {
+    /// Values of the table's key columns, as written.
+    pub key: Vec<String>,
+    /// (column name, cell) for every count in the row.
+    pub counts: Vec<(String, usize)>,
+}
+
+/// Where the counts of one published CSV file sit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableModel {
+    /// Path of the CSV file, relative to the output folder.
+    pub file: String,
+    /// Columns that identify a row.
+    pub key_columns: Vec<String>,
+    /// Data rows, in file order.
+    pub rows: Vec<ModelRow>,
+}
+
+/// The private audit model (`private/audit/model.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditModel {
+    /// Policy name.
+    policy: String,
     /// Number of inner cells.
-    pub inner_cells: usize,
-    /// Published constraints.
-    pub constraints: Vec<Constraint>,
+    inner_cells: usize,
     /// Upper bound on any inner cell.
-    pub cap: i64,
+    cap: i64,
+    /// The true inner table, the base of the witnesses. Private, like the dataset it comes from.
+    base: Vec<i64>,
+    /// Every cell of the system.
+    cells: Vec<CellModel>,
+    /// Published files and where their counts sit.
+    tables: Vec<TableModel>,
+    /// Primary cells.
+    primaries: Vec<PrimaryModel>,
 }
 
-/// Protection parameters for one primary cell of true value `v`.
-#[derive(Debug, Clone, Copy)]
-pub struct Protection {
-    /// Upper protection level.
-    pub upl: i64,
-    /// Lower protection level (applied as min(v, lpl)).
-    pub lpl: i64,
-    /// Minimum width.
-    pub width: i64,
+/// Where the model sits inside an output folder.
+pub fn model_path(root: &Path) -> PathBuf {
+    root.join("private").join("audit").join("model.json")
 }
 
-fn solve(
-    k: &Knowledge,
-    target: &[usize],
-    direction: OptimizationDirection,
-    extra: &[Constraint],
-    integer: bool,
-) -> Option<(f64, Vec<f64>)> {
-    let (s, vars) = solve_kept(k, target, direction, extra, integer, None)?;
-    Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect()))
-}
-
-/// [`solve`], keeping the solver's solution (rows can be added to it and solved again from
-/// there) and the variables of the inner cells; `near` = (a table, weight) adds weight times the
-/// distance from that table (the sum of |x - table|) as a penalty to the objective.
-fn solve_kept(
-    k: &Knowledge,
-    target: &[usize],
-    direction: OptimizationDirection,
-    extra: &[Constraint],
-    integer: bool,
-    near: Option<(&[i64], f64)>,
-) -> Option<(Solution, Vec<Variable>)> {
-    let mut lp = Problem::new(direction);
-    let cap = i32::try_from(k.cap).unwrap_or(i32::MAX);
-    let mut in_target = vec![false; k.inner_cells];
-    for &i in target {
-        in_target[i] = true;
+impl AuditModel {
+    /// The model of a protected system, with no tables yet.
+    pub(crate) fn new(policy: Policy, inner_cells: usize, cells: &[SystemCell], outcome: &SystemOutcome) -> Self {
+        AuditModel {
+            policy: policy.name().into(),
+            inner_cells,
+            cap: outcome.knowledge.cap,
+            base: outcome.truth.clone(),
+            cells: cells
+                .iter()
+                .zip(&outcome.status)
+                .map(|(c, s)| CellModel {
+                    inner: c.inner.clone(),
+                    publishable: c.publishable,
+                    status: *s,
+                    earlier: c.earlier,
+                })
+                .collect(),
+            tables: Vec::new(),
+            primaries: outcome
+                .audits
+                .iter()
+                .map(|a| PrimaryModel {
+                    cell: a.cell,
+                    value: a.value,
+                    witness_low: a.witnesses.0.clone(),
+                    witness_high: a.witnesses.1.clone(),
+                })
+                .collect(),
+        }
     }
-    let vars: Vec<_> = (0..k.inner_cells)
-        .map(|i| {
-            let c = if in_target[i] { 1.0 } else { 0.0 };
-            if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
-        })
+
+    /// The model with where each published count sits.
+    #[must_use]
+    pub fn with_tables(mut self, tables: Vec<TableModel>) -> Self {
+        self.tables = tables;
+        self
+    }
+}
+
+/// Read the counts of one published file; `None` for a withheld cell.
+fn published_counts(root: &Path, t: &TableModel, fail: &dyn Fn(String) -> Error) -> Result<Vec<(usize, Option<u64>)>> {
+    let path = root.join(&t.file);
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|e| Error::io("cannot read", &path, std::io::Error::other(e.to_string())))?;
+    let header: Vec<String> =
+        reader.headers().map_err(|e| fail(format!("{}: {e}", t.file)))?.iter().map(str::to_string).collect();
+    let position = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| fail(format!("{}: no column `{name}`", t.file)))
+    };
+    let keys: Vec<usize> = t.key_columns.iter().map(|k| position(k)).collect::<Result<_>>()?;
+    let records: Vec<csv::StringRecord> =
+        reader.records().collect::<std::result::Result<_, _>>().map_err(|e| fail(format!("{}: {e}", t.file)))?;
+    if records.len() != t.rows.len() {
+        return Err(fail(format!("{}: {} rows, the audit model has {}", t.file, records.len(), t.rows.len())));
+    }
+    let mut out = Vec::new();
+    for (line, (record, row)) in records.iter().zip(&t.rows).enumerate() {
+        let line = line + 2;
+        if keys.iter().map(|&k| record.get(k).unwrap_or_default()).ne(row.key.iter().map(String::as_str)) {
+            return Err(fail(format!("{}, line {line}: the row differs from the audit model", t.file)));
+        }
+        for (column, cell) in &row.counts {
+            let shown = record.get(position(column)?).unwrap_or_default();
+            let value = if shown.bytes().all(|b| b.is_ascii_digit()) && !shown.is_empty() {
+                Some(shown.parse::<u64>().map_err(|_| fail(format!("{}, line {line}: count too large", t.file)))?)
+            } else {
+                None
+            };
+            out.push((*cell, value));
+        }
+    }
+    Ok(out)
+}
+
+/// Re-check an output folder (a `run` output or its staging folder, or a `protect` output) from
+/// its published files and private audit model alone. Returns the number of primary cells
+/// checked; fails naming the first problem.
+pub fn audit_output(root: &Path) -> Result<usize> {
+    let path = model_path(root);
+    let fail = |message: String| Error::Disclosure { table: root.display().to_string(), message };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read the audit model", &path, e))?;
+    let model: AuditModel =
+        serde_json::from_str(&text).map_err(|e| fail(format!("the audit model is not valid: {e}")))?;
+    let policy = Policy::from_name(&model.policy).ok_or_else(|| fail("unknown policy in the audit model".into()))?;
+    if model.base.len() != model.inner_cells
+        || model.cells.iter().flat_map(|c| &c.inner).any(|&i| i >= model.inner_cells)
+        || model.tables.iter().flat_map(|t| &t.rows).flat_map(|r| &r.counts).any(|(_, c)| *c >= model.cells.len())
+        || model.primaries.iter().any(|p| p.cell >= model.cells.len())
+    {
+        return Err(fail("the audit model refers to cells it does not have".into()));
+    }
+
+    // What the published files say, cell by cell.
+    let mut published: HashMap<usize, Option<u64>> = HashMap::new();
+    for t in &model.tables {
+        for (cell, value) in published_counts(root, t, &fail)? {
+            if value.is_some() != (model.cells[cell].status == Status::Published) {
+                return Err(fail(format!("{}: a cell's publication differs from the audit model", t.file)));
+            }
+            if let Some(v) = value
+                && (1..=policy.threshold()).contains(&v)
+            {
+                return Err(fail(format!("{}: a published count is in 1..{}", t.file, policy.threshold())));
+            }
+            if published.insert(cell, value).is_some_and(|previous| previous != value) {
+                return Err(fail(format!("{}: a cell is published with different values in two places", t.file)));
+            }
+        }
+    }
+    for (cell, c) in model.cells.iter().enumerate() {
+        if c.status == Status::Published && !published.contains_key(&cell) {
+            return Err(fail(format!("cell {cell} is marked published but no published file shows it")));
+        }
+    }
+
+    // The attacker's knowledge, over inner cells (for the witnesses) and over atoms (inner cells
+    // that every cell of the model treats alike, for the LP).
+    let half = i64::try_from(policy.rounding_base().unwrap_or(0) / 2).unwrap_or(0);
+    let constraints: Vec<(usize, i64, i64)> = published
+        .iter()
+        .filter_map(|(cell, v)| v.map(|v| (*cell, i64::try_from(v).unwrap_or(i64::MAX))))
+        .map(|(cell, v)| if v > 0 && half > 0 { (cell, (v - half).max(0), v + half) } else { (cell, v, v) })
         .collect();
-    if let Some((table, weight)) = near {
-        // x = table + up - down, with the penalty on up + down.
-        let penalty = if direction == OptimizationDirection::Maximize { -weight } else { weight };
-        for (&x, &t) in vars.iter().zip(table) {
-            let (up, down) = (lp.add_var(penalty, (0.0, f64::from(cap))), lp.add_var(penalty, (0.0, f64::from(cap))));
-            lp.add_constraint([(x, 1.0), (up, -1.0), (down, 1.0)], ComparisonOp::Eq, t as f64);
+    // What earlier releases published: known whether or not this output shows the cell.
+    let mut by_cell: std::collections::BTreeMap<usize, (i64, i64)> =
+        constraints.iter().map(|&(cell, lo, hi)| (cell, (lo, hi))).collect();
+    for (cell, c) in model.cells.iter().enumerate() {
+        if let Some((lo, hi)) = c.earlier {
+            let known = by_cell.entry(cell).or_insert((lo, hi));
+            *known = (known.0.max(lo), known.1.min(hi));
         }
     }
-    for c in k.constraints.iter().chain(extra) {
-        let expr: Vec<_> = c.cells.iter().map(|&i| (vars[i], 1.0)).collect();
-        if c.lo == c.hi {
-            lp.add_constraint(expr, ComparisonOp::Eq, c.lo as f64);
-        } else {
-            lp.add_constraint(expr.clone(), ComparisonOp::Ge, c.lo as f64);
-            lp.add_constraint(expr, ComparisonOp::Le, c.hi as f64);
+    let constraints: Vec<(usize, i64, i64)> = by_cell.into_iter().map(|(cell, (lo, hi))| (cell, lo, hi)).collect();
+    let knowledge = Knowledge {
+        inner_cells: model.inner_cells,
+        cap: model.cap,
+        constraints: constraints
+            .iter()
+            .map(|&(cell, lo, hi)| Constraint { cells: model.cells[cell].inner.clone(), lo, hi })
+            .collect(),
+    };
+    let atoms = system::Atoms::new(model.inner_cells, model.cells.iter().map(|c| c.inner.as_slice()));
+
+    let p = system::protection(policy);
+    // The LP intervals, over all atoms, for systems of the exact path's size. Above it the
+    // verified witnesses below are the proof: the attacker's interval holds their span.
+    if atoms.first_inner.len() <= system::LARGE_SYSTEM_ATOMS {
+        let atom_cells: Vec<Vec<usize>> = model.cells.iter().map(|c| atoms.map(&c.inner)).collect();
+        let atom_knowledge = Knowledge {
+            inner_cells: atoms.first_inner.len(),
+            cap: model.cap,
+            constraints: constraints
+                .iter()
+                .map(|&(cell, lo, hi)| Constraint { cells: atom_cells[cell].clone(), lo, hi })
+                .collect(),
+        };
+        for primary in &model.primaries {
+            let interval = interval::feasible(&atom_knowledge, &atom_cells[primary.cell], &[])
+                .ok_or_else(|| fail("the published figures are inconsistent".into()))?;
+            if !interval::protected(primary.value, interval, p) {
+                let cell = primary.cell;
+                return Err(fail(format!(
+                    "cell {cell} can be narrowed to {interval:?}, inside its protection interval"
+                )));
+            }
         }
     }
-    match lp.solve() {
-        Ok(SolveOutcome::Solution(s)) => Some((s, vars)),
-        _ => None,
-    }
-}
-
-/// The interval [L, U] of `Σ inner[target]` an attacker can deduce (LP relaxation, rounded
-/// inwards to whole numbers). `None` when the constraints are infeasible.
-pub fn interval(k: &Knowledge, target: &[usize], extra: &[Constraint]) -> Option<(i64, i64)> {
-    let (lo, _) = solve(k, target, OptimizationDirection::Minimize, extra, false)?;
-    let (hi, _) = solve(k, target, OptimizationDirection::Maximize, extra, false)?;
-    Some(((lo - 1e-6).ceil() as i64, (hi + 1e-6).floor() as i64))
-}
-
-/// An interval with the (LP) tables attaining its lower and upper ends.
-pub type IntervalWithSolutions = ((i64, i64), Vec<f64>, Vec<f64>);
-
-/// Like [`interval`], with the optimal tables attaining the lower and the upper end.
-pub fn interval_with_solutions(k: &Knowledge, target: &[usize], extra: &[Constraint]) -> Option<IntervalWithSolutions> {
-    let (lo, low) = solve(k, target, OptimizationDirection::Minimize, extra, false)?;
-    let (hi, high) = solve(k, target, OptimizationDirection::Maximize, extra, false)?;
-    Some((((lo - 1e-6).ceil() as i64, (hi + 1e-6).floor() as i64), low, high))
-}
-
-/// One end of the interval under extra constraints (`high`: the maximum).
-pub fn bound(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<i64> {
-    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-    let (v, _) = solve(k, target, direction, extra, false)?;
-    Some(if high { (v + 1e-6).floor() as i64 } else { (v - 1e-6).ceil() as i64 })
-}
-
-/// One end of a cell's interval (LP relaxation), solved so that the other cells move as little as
-/// they can from a given table; rows added with [`NearEnd::with_row`] are solved again from this
-/// solution (dual simplex from its basis), far cheaper than solving anew.
-pub struct NearEnd {
-    solution: Solution,
-    vars: Vec<Variable>,
-}
-
-/// Penalty per unit of distance from the table a [`NearEnd`] stays near, against 1 per unit of
-/// the target.
-pub const NEAR_WEIGHT: f64 = 1e-4;
-
-impl NearEnd {
-    /// The end (`high`: the maximum) of `Σ inner[target]` under the knowledge, moving the other
-    /// cells as little as possible from `table`. `None` when infeasible.
-    pub fn new(k: &Knowledge, target: &[usize], high: bool, table: &[i64]) -> Option<Self> {
-        let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-        let (solution, vars) = solve_kept(k, target, direction, &[], false, Some((table, NEAR_WEIGHT)))?;
-        Some(NearEnd { solution, vars })
-    }
-
-    /// An LP solved elsewhere the same way (with the penalty towards a table); `vars[i]` is the
-    /// variable that `cells` indices `i` of [`Self::with_row`] refer to.
-    pub(crate) fn from_solved(solution: Solution, vars: Vec<Variable>) -> Self {
-        NearEnd { solution, vars }
-    }
-
-    /// The solution's table.
-    pub fn values(&self) -> Vec<f64> {
-        self.vars.iter().map(|v| self.solution.var_value(*v)).collect()
-    }
-
-    /// A table that agrees with the knowledge and `Σ inner[cells] ≥ at_least`, with the target
-    /// at (or very near) its end there: its value of the target bounds that end from inside.
-    pub fn with_row(&self, cells: &[usize], at_least: i64) -> Option<Vec<f64>> {
-        let expr: Vec<(Variable, f64)> = cells.iter().map(|&i| (self.vars[i], 1.0)).collect();
-        match self.solution.clone().add_constraint(expr, ComparisonOp::Ge, at_least as f64) {
-            Ok(SolveOutcome::Solution(s)) => Some(self.vars.iter().map(|v| s.var_value(*v)).collect()),
-            _ => None,
+    // The certificates: two whole tables per primary that agree with every published figure
+    // (checked with integers only), with the cell at least the protection interval apart.
+    let verifier = SparseVerifier::new(&knowledge, &model.base)
+        .ok_or_else(|| fail("the audit model's base table disagrees with the published figures".into()))?;
+    for primary in &model.primaries {
+        let target = &model.cells[primary.cell].inner;
+        for w in [&primary.witness_low, &primary.witness_high] {
+            if !verifier.verify(w) {
+                return Err(fail(format!(
+                    "a witness of cell {} does not agree with the published figures",
+                    primary.cell
+                )));
+            }
+        }
+        let span = (verifier.value_in(&primary.witness_low, target), verifier.value_in(&primary.witness_high, target));
+        if !interval::protected(primary.value, span, p) {
+            return Err(fail(format!("the witnesses of cell {} do not span its protection interval", primary.cell)));
         }
     }
-}
-
-/// The end of `Σ x[target]` that a pool of tables shows (`high`: the largest, else the
-/// smallest), over the tables that meet a reader's extra knowledge `Σ x[cells] ≥ at_least`,
-/// rounded inwards. Each table agrees with the published figures, so this bounds that reader's
-/// end from inside. `None` when no table of the pool meets the knowledge.
-pub fn pool_end(pool: &[Vec<f64>], target: &[usize], (cells, at_least): (&[usize], i64), high: bool) -> Option<i64> {
-    let sum = |x: &Vec<f64>, over: &[usize]| over.iter().map(|&i| x[i]).sum::<f64>();
-    let ends = pool.iter().filter(|x| sum(x, cells) >= at_least as f64 - 1e-9).map(|x| sum(x, target));
-    let best = if high { ends.reduce(f64::max) } else { ends.reduce(f64::min) }?;
-    Some(if high { (best + 1e-6).floor() as i64 } else { (best - 1e-6).ceil() as i64 })
-}
-
-/// Whether an interval meets the protection interval of a cell of value `v`.
-pub fn protected(v: i64, (lo, hi): (i64, i64), p: Protection) -> bool {
-    lo <= v - v.min(p.lpl) && hi >= v + p.upl && hi - lo >= p.width
-}
-
-/// An integer table that satisfies every constraint, with the target as low (or high) as possible.
-///
-/// The LP optimum is tried first: on table structures its vertex is usually integral, and a
-/// rounded vertex that the integer checker accepts is a valid witness. Otherwise an integer
-/// program is solved.
-pub fn witness(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<Vec<i64>> {
-    let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-    if let Some((objective, values)) = solve(k, target, direction, extra, false) {
-        let rounded: Vec<i64> = values.iter().map(|v| v.round() as i64).collect();
-        let integral = values.iter().all(|v| (v - v.round()).abs() < 1e-6);
-        let meets_extra = extra.iter().all(|c| {
-            let sum: i64 = c.cells.iter().map(|&i| rounded[i]).sum();
-            c.lo <= sum && sum <= c.hi
-        });
-        if integral
-            && meets_extra
-            && verify_witness(k, &rounded)
-            && (value_in(&rounded, target) as f64 - objective).abs() < 1e-6
-        {
-            return Some(rounded);
+    // Every small cell of the model must be a primary with a certificate.
+    for (cell, c) in model.cells.iter().enumerate() {
+        if c.status == Status::Primary && !model.primaries.iter().any(|p| p.cell == cell) {
+            return Err(fail(format!("primary cell {cell} has no certificate")));
         }
     }
-    let (_, values) = solve(k, target, direction, extra, true)?;
-    Some(values.iter().map(|v| v.round() as i64).collect())
-}
-
-/// Integer-only check that a witness is a valid table: whole numbers ≥ 0 meeting every constraint.
-pub fn verify_witness(k: &Knowledge, witness: &[i64]) -> bool {
-    witness.len() == k.inner_cells
-        && witness.iter().all(|v| *v >= 0)
-        && k.constraints.iter().all(|c| {
-            let sum: i64 = c.cells.iter().map(|&i| witness[i]).sum();
-            c.lo <= sum && sum <= c.hi
-        })
-}
-
-/// The existence interval of a true value behind a figure `a` published with rounding base `b`
-/// allowing up to `k` extra steps (tau-Argus): `[max(0, a − (k+1)·b + 1), a + (k+1)·b − 1]`.
-pub fn rounding_existence_interval(a: i64, b: i64, k: i64) -> (i64, i64) {
-    ((a - (k + 1) * b + 1).max(0), a + (k + 1) * b - 1)
-}
-
-/// Value of the target cell in a witness.
-pub fn value_in(witness: &[i64], target: &[usize]) -> i64 {
-    target.iter().map(|&i| witness[i]).sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// tau-Argus manual §2.15: 3x2 table, all margins published, four cells suppressed.
-    fn tau_argus() -> (Knowledge, [[usize; 2]; 3]) {
-        let inner = [[0, 1], [2, 3], [4, 5]];
-        let values = [[5, 2], [1, 2], [3, 3]];
-        let mut constraints = Vec::new();
-        for (r, row) in inner.iter().enumerate() {
-            constraints.push(Constraint {
-                cells: row.to_vec(),
-                lo: values[r][0] + values[r][1],
-                hi: values[r][0] + values[r][1],
-            });
-        }
-        for c in 0..2 {
-            let total: i64 = (0..3).map(|r| values[r][c]).sum();
-            constraints.push(Constraint { cells: (0..3).map(|r| inner[r][c]).collect(), lo: total, hi: total });
-        }
-        constraints.push(Constraint { cells: (0..6).collect(), lo: 16, hi: 16 });
-        // Row 3 published.
-        constraints.push(Constraint { cells: vec![4], lo: 3, hi: 3 });
-        constraints.push(Constraint { cells: vec![5], lo: 3, hi: 3 });
-        (Knowledge { inner_cells: 6, constraints, cap: 16 }, inner)
-    }
-
-    #[test]
-    fn reproduces_the_tau_argus_audit_intervals() {
-        let (k, inner) = tau_argus();
-        assert_eq!(interval(&k, &[inner[0][0]], &[]), Some((3, 6)));
-        assert_eq!(interval(&k, &[inner[0][1]], &[]), Some((1, 4)));
-        assert_eq!(interval(&k, &[inner[1][0]], &[]), Some((0, 3)));
-        assert_eq!(interval(&k, &[inner[1][1]], &[]), Some((0, 3)));
-    }
-
-    #[test]
-    fn witnesses_verify_and_span_the_interval() {
-        let (k, inner) = tau_argus();
-        let low = witness(&k, &[inner[1][0]], false, &[]).unwrap();
-        let high = witness(&k, &[inner[1][0]], true, &[]).unwrap();
-        assert!(verify_witness(&k, &low) && verify_witness(&k, &high));
-        assert_eq!((value_in(&low, &[inner[1][0]]), value_in(&high, &[inner[1][0]])), (0, 3));
-        let mut broken = high.clone();
-        broken[0] += 1;
-        assert!(!verify_witness(&k, &broken));
-    }
+    Ok(model.primaries.len())
 }

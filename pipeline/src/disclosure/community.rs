@@ -9,9 +9,13 @@
 //! 3 (rates) or 10 (ratios) to 19 events carries the low-reliability flag `u`, and a measure
 //! without a population (ethnic group not known) is `z`.
 
-use super::{FilterColumn, IndicatorColumn, ProtectedRow, ProtectedTable, SafeValue, Symbol};
+// Rates are computed in floats from published counts (far below 2^52).
+#![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+
+use super::{ProtectedRow, ProtectedTable, SafeValue, Symbol};
 use crate::error::{Error, Result};
 use crate::stats::rates;
+use crate::tables::{CommunityRatesRequest, CommunityRow, FilterColumn, IndicatorColumn, TableId};
 
 /// Fewest events for a published crude rate.
 pub const MIN_RATE_EVENTS: u64 = 3;
@@ -20,67 +24,22 @@ pub const MIN_RATIO_EVENTS: u64 = 10;
 /// Events below which a published measure is flagged low reliability (`u`).
 pub const RELIABLE_EVENTS: u64 = 20;
 
-/// One community: its code (a row of the count table) and its child population by age band
-/// (`None` where no population exists, e.g. ethnic group not known).
-#[derive(Debug, Clone)]
-pub struct CommunityRow {
-    /// Row code in the count and estimate tables.
-    pub code: String,
-    /// Label.
-    pub label: String,
-    /// The table holding this community's count, when not the request's `count_table` (e.g.
-    /// detailed groups).
-    pub count_table: Option<String>,
-    /// Child population per age band, in the age table's row order.
-    pub population_by_age: Option<Vec<f64>>,
-}
-
-/// A request for the community measures table.
-#[derive(Debug, Clone)]
-pub struct CommunityRatesRequest {
-    /// File stem.
-    pub name: String,
-    /// Title.
-    pub title: String,
-    /// Published counts per community.
-    pub count_table: String,
-    /// Published counts per age band (all children), for the expected counts.
-    pub age_table: String,
-    /// Published counts per community and age band (codes `<community>:<band>`), for the
-    /// directly standardised rates.
-    pub community_age_table: String,
-    /// Published counts per community and agency (codes `<community>:<agency>`).
-    pub agency_table: String,
-    /// The agencies (code, label) in list order.
-    pub agencies: Vec<(String, String)>,
-    /// Published estimates per community (for ascertainment).
-    pub estimate_table: String,
-    /// Code of the reference community for relative ascertainment.
-    pub reference: String,
-    /// The communities.
-    pub rows: Vec<CommunityRow>,
-    /// Rate multiplier (10,000).
-    pub multiplier: f64,
-    /// Confidence level.
-    pub level: f64,
-}
-
-fn cell<'a>(tables: &'a [ProtectedTable], table: &str, code: &str, column: &str) -> Option<&'a SafeValue> {
-    let t = tables.iter().find(|t| t.name == table)?;
+fn cell<'a>(tables: &'a [ProtectedTable], table: TableId, code: &str, column: &str) -> Option<&'a SafeValue> {
+    let t = tables.iter().find(|t| t.id == table)?;
     let i = t.indicators.iter().position(|c| c.col_name == column)?;
     t.rows.iter().find(|r| r.category.0 == code).and_then(|r| r.values.get(i))
 }
 
 /// The constraint-system cell behind a published count, if it is one.
-fn system_cell(tables: &[ProtectedTable], table: &str, code: &str, column: &str) -> Option<usize> {
-    let t = tables.iter().find(|t| t.name == table)?;
+fn system_cell(tables: &[ProtectedTable], table: TableId, code: &str, column: &str) -> Option<usize> {
+    let t = tables.iter().find(|t| t.id == table)?;
     let i = t.indicators.iter().position(|c| c.col_name == column)?;
     let r = t.rows.iter().position(|r| r.category.0 == code)?;
     t.count_cells.iter().find(|(row, indicator, _)| *row == r && *indicator == i).map(|x| x.2)
 }
 
 fn column(col: &str, label: &str, unit: &str, dp: u8) -> IndicatorColumn {
-    IndicatorColumn { col_name: col.into(), label: label.into(), unit: unit.into(), dp }
+    IndicatorColumn::new(col, label, unit, dp)
 }
 
 fn withheld_or(value: Option<&SafeValue>, otherwise: Symbol) -> Symbol {
@@ -92,11 +51,11 @@ fn withheld_or(value: Option<&SafeValue>, otherwise: Symbol) -> Symbol {
 
 /// Build the community measures table from already protected tables.
 pub(super) fn community_table(request: &CommunityRatesRequest, published: &[ProtectedTable]) -> Result<ProtectedTable> {
-    let fail = |message: String| Error::Disclosure { table: request.name.clone(), message };
+    let fail = |message: String| Error::Disclosure { table: request.id.name().into(), message };
     let age_table = published
         .iter()
-        .find(|t| t.name == request.age_table)
-        .ok_or_else(|| fail(format!("no table `{}`", request.age_table)))?;
+        .find(|t| t.id == request.age_table)
+        .ok_or_else(|| fail(format!("no table `{}`", request.age_table.name())))?;
     let age_counts: Vec<&SafeValue> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| &r.values[0]).collect();
     let area_population: Vec<f64> = {
         let mut total = vec![0.0; age_counts.len()];
@@ -108,10 +67,10 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
         total
     };
     let ascertainment = |code: &str| -> Option<[f64; 3]> {
-        let n = cell(published, &request.count_table, code, "children")?.as_f64()?;
-        let point = cell(published, &request.estimate_table, code, "estimated_children")?.as_f64()?;
-        let lower = cell(published, &request.estimate_table, code, "estimate_lower95")?.as_f64()?;
-        let upper = cell(published, &request.estimate_table, code, "estimate_upper95")?.as_f64()?;
+        let n = cell(published, request.count_table, code, "children")?.as_f64()?;
+        let point = cell(published, request.estimate_table, code, "estimated_children")?.as_f64()?;
+        let lower = cell(published, request.estimate_table, code, "estimate_lower95")?.as_f64()?;
+        let upper = cell(published, request.estimate_table, code, "estimate_upper95")?.as_f64()?;
         (point > 0.0 && lower > 0.0).then(|| [n / point, n / upper, n / lower])
     };
     let reference = ascertainment(&request.reference);
@@ -125,7 +84,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
         population_by_age: Some(area_population.clone()),
     };
     for row in request.rows.iter().chain(std::iter::once(&whole_area)) {
-        let count = cell(published, row.count_table.as_deref().unwrap_or(&request.count_table), &row.code, "children")
+        let count = cell(published, row.count_table.unwrap_or(request.count_table), &row.code, "children")
             .ok_or_else(|| fail(format!("no count for `{}`", row.code)))?
             .clone();
         let missing = |s: Symbol| SafeValue::missing(s);
@@ -147,7 +106,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
                 let r = rates::crude_rate(n as f64, p, request.multiplier, request.level);
                 values.push(SafeValue::decimal(r.value, 1));
                 values.push(SafeValue::decimal(r.lower.unwrap_or(0.0), 1));
-                values.push(SafeValue::decimal(r.upper.unwrap_or(f64::NAN), 1));
+                values.push(r.upper.map_or(missing(Symbol::X), |v| SafeValue::decimal(v, 1)));
                 if n < RELIABLE_EVENTS {
                     reliability = Some("u");
                 }
@@ -173,47 +132,14 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
                 let r = rates::isr(n as f64, e, request.level);
                 values.push(SafeValue::decimal(r.value, 2));
                 values.push(SafeValue::decimal(r.lower.unwrap_or(0.0), 2));
-                values.push(SafeValue::decimal(r.upper.unwrap_or(f64::NAN), 2));
+                values.push(r.upper.map_or(missing(Symbol::X), |v| SafeValue::decimal(v, 2)));
                 if n < RELIABLE_EVENTS {
                     reliability = Some("u");
                 }
             }
         }
         // Directly standardised rate per 10,000, the area's child population by age as standard.
-        let bands: Vec<&str> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| r.category.0.as_str()).collect();
-        let age_counts_of = |code: &str| -> Option<Vec<SafeValue>> {
-            if code == "Total" {
-                return Some(age_counts.iter().map(|v| (*v).clone()).collect());
-            }
-            bands
-                .iter()
-                .map(|b| cell(published, &request.community_age_table, &format!("{code}:{b}"), "children").cloned())
-                .collect()
-        };
-        match (row.population_by_age.as_ref(), age_counts_of(&row.code)) {
-            (None, _) => values.extend(std::iter::repeat_n(missing(Symbol::Z), 3)),
-            (Some(_), None) => values.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
-            (Some(pops), Some(counts)) => {
-                let numbers: Option<Vec<f64>> = counts.iter().map(SafeValue::as_f64).collect();
-                match numbers {
-                    None => values.extend(std::iter::repeat_n(
-                        missing(withheld_or(counts.iter().find(|c| c.as_f64().is_none()), Symbol::X)),
-                        3,
-                    )),
-                    Some(n) if n.iter().sum::<f64>() < MIN_RATIO_EVENTS as f64 || pops.iter().any(|p| *p <= 0.0) => {
-                        values.extend(std::iter::repeat_n(missing(Symbol::X), 3));
-                    }
-                    Some(n) => match rates::dsr(&n, pops, &area_population, request.multiplier, request.level) {
-                        Some(d) => {
-                            values.push(SafeValue::decimal(d.value, 1));
-                            values.push(d.lower.map_or(missing(Symbol::X), |v| SafeValue::decimal(v.max(0.0), 1)));
-                            values.push(d.upper.map_or(missing(Symbol::X), |v| SafeValue::decimal(v, 1)));
-                        }
-                        None => values.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
-                    },
-                }
-            }
-        }
+        values.extend(standardised_rate(request, published, age_table, &area_population, row));
         // Ascertainment and ascertainment relative to the reference group.
         match (ascertainment(&row.code), reference) {
             (Some(a), Some(r)) => {
@@ -234,7 +160,7 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
             reliability
                 .map_or_else(|| missing(if population.is_none() { Symbol::Z } else { Symbol::X }), SafeValue::text),
         );
-        let count_table = row.count_table.as_deref().unwrap_or(&request.count_table);
+        let count_table = row.count_table.unwrap_or(request.count_table);
         if let Some(c) = system_cell(published, count_table, &row.code, "children") {
             count_cells.push((rows.len(), 0, c));
         }
@@ -245,33 +171,10 @@ pub(super) fn community_table(request: &CommunityRatesRequest, published: &[Prot
         });
     }
     Ok(ProtectedTable {
-        name: request.name.clone(),
+        id: request.id,
         title: request.title.clone(),
-        filter: FilterColumn {
-            col_name: "ethnic_group".into(),
-            label: "Ethnic group".into(),
-            hint: "ONS 2021 high-level ethnic group".into(),
-        },
-        indicators: vec![
-            column("children", "Children identified", "", 0),
-            column("child_population", "Child population (0 to 17)", "", 0),
-            column("rate_per_10000", "Rate per 10,000 children", "per 10,000", 1),
-            column("rate_lower95", "Rate: lower 95% limit", "per 10,000", 1),
-            column("rate_upper95", "Rate: upper 95% limit", "per 10,000", 1),
-            column("reporting_ratio", "Standardised reporting ratio", "ratio", 2),
-            column("ratio_lower95", "Ratio: lower 95% limit", "ratio", 2),
-            column("ratio_upper95", "Ratio: upper 95% limit", "ratio", 2),
-            column("dsr_per_10000", "Age-standardised rate per 10,000 children", "per 10,000", 1),
-            column("dsr_lower95", "Age-standardised rate: lower 95% limit", "per 10,000", 1),
-            column("dsr_upper95", "Age-standardised rate: upper 95% limit", "per 10,000", 1),
-            column("ascertainment", "Share of estimated victims identified", "%", 1),
-            column("ascertainment_lower95", "Share identified: lower 95% limit", "%", 1),
-            column("ascertainment_upper95", "Share identified: upper 95% limit", "%", 1),
-            column("relative_ascertainment", "Share identified relative to the reference group", "ratio", 2),
-            column("relative_ascertainment_lower", "Relative share: lower limit", "ratio", 2),
-            column("relative_ascertainment_upper", "Relative share: upper limit", "ratio", 2),
-            column("reliability", "Reliability (u: based on fewer than 20 children)", "text", 0),
-        ],
+        filter: FilterColumn::new("ethnic_group", "Ethnic group", "ONS 2021 high-level ethnic group"),
+        indicators: community_columns(),
         rows,
         count_cells,
     })
@@ -285,19 +188,19 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
     let mut count_cells = Vec::new();
     let estimate = |code: &str| -> Option<[f64; 3]> {
         Some([
-            cell(published, "prevalence", code, "estimated_children")?.as_f64()?,
-            cell(published, "prevalence", code, "estimate_lower95")?.as_f64()?,
-            cell(published, "prevalence", code, "estimate_upper95")?.as_f64()?,
+            cell(published, request.estimate_table, code, "estimated_children")?.as_f64()?,
+            cell(published, request.estimate_table, code, "estimate_lower95")?.as_f64()?,
+            cell(published, request.estimate_table, code, "estimate_upper95")?.as_f64()?,
         ])
     };
     let share = |code: &str, agency: &str| -> Option<[f64; 3]> {
-        let n = cell(published, &request.agency_table, &format!("{code}:{agency}"), "children")?.as_f64()?;
+        let n = cell(published, request.agency_table, &format!("{code}:{agency}"), "children")?.as_f64()?;
         let [point, lower, upper] = estimate(code)?;
         (lower > 0.0).then(|| [n / point, n / upper, (n / lower).min(1.0)])
     };
     for row in request.rows.iter().filter(|r| r.count_table.is_none()) {
         for (agency, agency_label) in &request.agencies {
-            let count = cell(published, &request.agency_table, &format!("{}:{agency}", row.code), "children")
+            let count = cell(published, request.agency_table, &format!("{}:{agency}", row.code), "children")
                 .cloned()
                 .unwrap_or_else(|| SafeValue::missing(Symbol::X));
             let mut values = vec![count.clone()];
@@ -321,8 +224,7 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
                     values.extend(std::iter::repeat_n(SafeValue::missing(withheld_or(Some(&count), Symbol::X)), 6));
                 }
             }
-            if let Some(c) =
-                system_cell(published, &request.agency_table, &format!("{}:{agency}", row.code), "children")
+            if let Some(c) = system_cell(published, request.agency_table, &format!("{}:{agency}", row.code), "children")
             {
                 count_cells.push((rows.len(), 0, c));
             }
@@ -334,15 +236,15 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
         }
     }
     ProtectedTable {
-        name: "agency_capture_by_community".into(),
+        id: request.agency_capture,
         title:
             "Which agency records which community: children recorded by each agency as a share of the estimated victims"
                 .into(),
-        filter: FilterColumn {
-            col_name: "ethnic_group_and_agency".into(),
-            label: "Ethnic group and agency".into(),
-            hint: "ONS 2021 high-level ethnic group and the agency".into(),
-        },
+        filter: FilterColumn::new(
+            "ethnic_group_and_agency",
+            "Ethnic group and agency",
+            "ONS 2021 high-level ethnic group and the agency",
+        ),
         indicators: vec![
             column("children", "Children recorded by the agency", "", 0),
             column("share_of_estimated", "Share of estimated victims recorded by the agency", "%", 1),
@@ -355,4 +257,78 @@ pub(super) fn agency_capture_table(request: &CommunityRatesRequest, published: &
         rows,
         count_cells,
     }
+}
+
+/// The directly standardised rate per 10,000 of one community and its limits, from published
+/// counts per age band (`x` below 10 events or without a count per band, `z` without a
+/// population).
+fn standardised_rate(
+    request: &CommunityRatesRequest,
+    published: &[ProtectedTable],
+    age_table: &ProtectedTable,
+    area_population: &[f64],
+    row: &CommunityRow,
+) -> Vec<SafeValue> {
+    let missing = |s: Symbol| SafeValue::missing(s);
+    let age_counts: Vec<&SafeValue> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| &r.values[0]).collect();
+    let mut out = Vec::with_capacity(3);
+    let bands: Vec<&str> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| r.category.0.as_str()).collect();
+    let age_counts_of = |code: &str| -> Option<Vec<SafeValue>> {
+        if code == "Total" {
+            return Some(age_counts.iter().map(|v| (*v).clone()).collect());
+        }
+        bands
+            .iter()
+            .map(|b| cell(published, request.community_age_table, &format!("{code}:{b}"), "children").cloned())
+            .collect()
+    };
+    match (row.population_by_age.as_ref(), age_counts_of(&row.code)) {
+        (None, _) => out.extend(std::iter::repeat_n(missing(Symbol::Z), 3)),
+        (Some(_), None) => out.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
+        (Some(pops), Some(counts)) => {
+            let numbers: Option<Vec<f64>> = counts.iter().map(SafeValue::as_f64).collect();
+            match numbers {
+                None => out.extend(std::iter::repeat_n(
+                    missing(withheld_or(counts.iter().find(|c| c.as_f64().is_none()), Symbol::X)),
+                    3,
+                )),
+                Some(n) if n.iter().sum::<f64>() < MIN_RATIO_EVENTS as f64 || pops.iter().any(|p| *p <= 0.0) => {
+                    out.extend(std::iter::repeat_n(missing(Symbol::X), 3));
+                }
+                Some(n) => match rates::dsr(&n, pops, area_population, request.multiplier, request.level) {
+                    Some(d) => {
+                        out.push(SafeValue::decimal(d.value, 1));
+                        out.push(d.lower.map_or(missing(Symbol::X), |v| SafeValue::decimal(v.max(0.0), 1)));
+                        out.push(d.upper.map_or(missing(Symbol::X), |v| SafeValue::decimal(v, 1)));
+                    }
+                    None => out.extend(std::iter::repeat_n(missing(Symbol::X), 3)),
+                },
+            }
+        }
+    }
+    out
+}
+
+/// The columns of the community measures table.
+fn community_columns() -> Vec<IndicatorColumn> {
+    vec![
+        column("children", "Children identified", "", 0),
+        column("child_population", "Child population (0 to 17)", "", 0),
+        column("rate_per_10000", "Rate per 10,000 children", "per 10,000", 1),
+        column("rate_lower95", "Rate: lower 95% limit", "per 10,000", 1),
+        column("rate_upper95", "Rate: upper 95% limit", "per 10,000", 1),
+        column("reporting_ratio", "Standardised reporting ratio", "ratio", 2),
+        column("ratio_lower95", "Ratio: lower 95% limit", "ratio", 2),
+        column("ratio_upper95", "Ratio: upper 95% limit", "ratio", 2),
+        column("dsr_per_10000", "Age-standardised rate per 10,000 children", "per 10,000", 1),
+        column("dsr_lower95", "Age-standardised rate: lower 95% limit", "per 10,000", 1),
+        column("dsr_upper95", "Age-standardised rate: upper 95% limit", "per 10,000", 1),
+        column("ascertainment", "Share of estimated victims identified", "%", 1),
+        column("ascertainment_lower95", "Share identified: lower 95% limit", "%", 1),
+        column("ascertainment_upper95", "Share identified: upper 95% limit", "%", 1),
+        column("relative_ascertainment", "Share identified relative to the reference group", "ratio", 2),
+        column("relative_ascertainment_lower", "Relative share: lower limit", "ratio", 2),
+        column("relative_ascertainment_upper", "Relative share: upper limit", "ratio", 2),
+        column("reliability", "Reliability (u: based on fewer than 20 children)", "text", 0),
+    ]
 }

@@ -31,12 +31,14 @@
 //! a cell that was known when it was made, so certificates made earlier stay valid. The method
 //! errs towards withholding: a cell whose cycles the search does not find within its limits is
 //! protected with a more expensive cycle.
+//!
+//! Owns: the cycle search and its witnesses. May not touch: atoms or files.
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 
-use super::audit::Protection;
-use super::local::Changes;
+use super::interval::Protection;
+use super::witness::Changes;
 
 /// Nodes of one search for a cycle through cells already withheld.
 const FREE_NODES: usize = 300;
@@ -206,16 +208,16 @@ impl<'a> Structure<'a> {
 
 /// Atoms placed in a cycle being built: their signs, the signed sum of every cell that must
 /// balance and does not yet, and how many atoms of each cell the cycle can no longer take
-/// (placed, or out of use from the start). Shared by this search and the local path's.
-pub(super) struct Placement {
-    pub(super) placed: Vec<(usize, i8)>,
-    pub(super) imbalance: HashMap<usize, i32>,
-    pub(super) taken: HashMap<usize, usize>,
+/// (placed, or out of use from the start).
+struct Placement {
+    placed: Vec<(usize, i8)>,
+    imbalance: HashMap<usize, i32>,
+    taken: HashMap<usize, usize>,
 }
 
 impl Placement {
     /// Nothing placed; the atoms of `out_of_use` already taken from their cells.
-    pub(super) fn new<'c>(out_of_use: impl Iterator<Item = &'c usize>, cells_of_atom: &[Vec<usize>]) -> Self {
+    fn new<'c>(out_of_use: impl Iterator<Item = &'c usize>, cells_of_atom: &[Vec<usize>]) -> Self {
         let mut taken: HashMap<usize, usize> = HashMap::new();
         for &a in out_of_use {
             for &c in &cells_of_atom[a] {
@@ -226,19 +228,13 @@ impl Placement {
     }
 
     /// Place atom `a` (in `cells`) with `sign`; `take`: it was not out of use already.
-    pub(super) fn push(
-        &mut self,
-        (a, sign): (usize, i8),
-        cells: &[usize],
-        take: bool,
-        constrains: impl Fn(usize) -> bool,
-    ) {
+    fn push(&mut self, (a, sign): (usize, i8), cells: &[usize], take: bool, constrains: impl Fn(usize) -> bool) {
         self.placed.push((a, sign));
         self.shift(cells, i32::from(sign), isize::from(take), constrains);
     }
 
     /// Take the last atom out again (`cells_of_atom`, `take` and `constrains` as when placed).
-    pub(super) fn pop(
+    fn pop(
         &mut self,
         cells_of_atom: &[Vec<usize>],
         take: impl Fn(usize) -> bool,
@@ -251,7 +247,7 @@ impl Placement {
 
     /// Of `atoms`, the `branches` best placed next with `sign`: most cells balanced less cells
     /// unbalanced, then the largest true value, then index (the same everywhere).
-    pub(super) fn candidates(
+    fn candidates(
         &self,
         atoms: impl Iterator<Item = usize>,
         sign: i8,

@@ -1,4 +1,6 @@
 //! Named disclosure policies. There is deliberately no policy that turns suppression off.
+//!
+//! Owns: thresholds and rounding. May not touch: which cells are withheld.
 
 use serde::Serialize;
 

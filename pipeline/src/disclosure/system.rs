@@ -3,24 +3,25 @@
 //! threshold; secondary cells by Gaussian elimination; the LP interval audit (outsider and
 //! insider) then checks every primary, and the repair loop withholds the cheapest published cell
 //! next to any primary that fails, until all pass. Each primary gets two verified integer
-//! witness tables. That is the exact path, used up to [`LARGE_SYSTEM_ATOMS`] atoms; above it the
-//! hypercube path ([`super::hypercube`]) builds the witnesses first and withholds what they need.
-//! The local path ([`super::local`]), local LP audits with batch repair, can be chosen for
-//! comparison (the benchmark does).
+//! witness tables. That is the exact path ([`super::exact`]), used up to [`LARGE_SYSTEM_ATOMS`]
+//! atoms; above it the hypercube path ([`super::hypercube`]) builds the witnesses first and
+//! withholds what they need. [`super::protection`] chooses the path and verifies every witness.
+//!
+//! Owns: the system's cells, atoms, statuses and what a reader knows of them. May not touch:
+//! tables, labels or files (callers turn cells into tables), or the paths that protect them.
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
 use super::Policy;
-use super::audit::{self, Constraint, Knowledge, Protection};
 use super::gauss;
-use super::local::{Changes, LocalSystem};
+use super::interval::{Constraint, Knowledge, Protection};
+use super::witness::Changes;
 
-/// Systems with more atoms than this are protected with local problems ([`super::local`]); the
-/// exact path (Gaussian elimination over the whole system, one LP over every atom per primary,
-/// one repair per round) is used below it.
+/// Systems with more atoms than this take the hypercube path ([`super::hypercube`]); the exact
+/// path (Gaussian elimination over the whole system, one LP over every atom per primary, one
+/// repair per round) is used up to it.
 pub const LARGE_SYSTEM_ATOMS: usize = 1_500;
 
 /// How a system is protected.
@@ -30,22 +31,19 @@ pub enum Method {
     Auto,
     /// Gaussian elimination, whole-system LP audit, one repair per round.
     Exact,
-    /// Local LP audits with this many extra unknown atoms each, batch repair.
-    Local(usize),
     /// Cycles through each primary, withheld as needed; witnesses as certificates, no LP
     /// ([`super::hypercube`]).
     Hypercube,
 }
 
 impl Method {
-    /// The name written to the private disclosure log: `exact`, `local` or `hypercube`. On the
+    /// The name written to the private disclosure log: `exact` or `hypercube`. On the
     /// hypercube path a primary's `interval` there is the span its verified witnesses prove
     /// (inside the attacker's interval); on the others it is the LP interval.
     pub fn name(self) -> &'static str {
         match self {
             Method::Auto => "auto",
             Method::Exact => "exact",
-            Method::Local(_) => "local",
             Method::Hypercube => "hypercube",
         }
     }
@@ -97,19 +95,6 @@ pub struct PrimaryAudit {
     pub witnesses: (Changes, Changes),
 }
 
-impl PrimaryAudit {
-    /// The record of a local audit that passed.
-    fn from_local(cell: usize, value: i64, audit: super::local::LocalAudit) -> Self {
-        PrimaryAudit {
-            cell,
-            value,
-            interval: audit.interval,
-            insider_interval: audit.insider_interval,
-            witnesses: audit.witnesses,
-        }
-    }
-}
-
 /// The outcome of protecting a system.
 #[derive(Debug, Clone)]
 pub struct SystemOutcome {
@@ -121,7 +106,7 @@ pub struct SystemOutcome {
     pub audits: Vec<PrimaryAudit>,
     /// Cells withheld by the repair loop.
     pub repairs: usize,
-    /// Audit rounds (the exact path repairs one cell per round, the local path a batch).
+    /// Audit rounds (the exact path repairs one cell per round; the hypercube path has one).
     pub rounds: usize,
     /// The true inner table (private: the base of the witnesses).
     pub truth: Vec<i64>,
@@ -135,7 +120,7 @@ pub fn protection(policy: Policy) -> Protection {
 }
 
 /// What a published value tells an attacker: exact, or the rounding interval.
-fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
+pub(super) fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
     let v = i64::try_from(value).unwrap_or(i64::MAX);
     match policy.rounding_base() {
         Some(b) if value > 0 => {
@@ -149,7 +134,7 @@ fn constraint_for(policy: Policy, inner: &[usize], value: u64) -> Constraint {
 
 /// What a reader knows about cell `i`: its published value (or rounding interval), and what an
 /// earlier release said about it; `None` when nothing.
-fn known_bounds(policy: Policy, cell: &SystemCell, value: u64, status: Status) -> Option<(i64, i64)> {
+pub(super) fn known_bounds(policy: Policy, cell: &SystemCell, value: u64, status: Status) -> Option<(i64, i64)> {
     let published = (status == Status::Published).then(|| {
         let c = constraint_for(policy, &[], value);
         (c.lo, c.hi)
@@ -162,7 +147,7 @@ fn known_bounds(policy: Policy, cell: &SystemCell, value: u64, status: Status) -
 
 /// What the published cells (and earlier releases) tell an attacker: one constraint per cell
 /// with [`known_bounds`], in cell order.
-fn published_knowledge(
+pub(super) fn published_knowledge(
     policy: Policy,
     cells: &[SystemCell],
     values: &[u64],
@@ -203,6 +188,44 @@ pub fn full_cross(leaves: &[usize]) -> (Vec<SystemCell>, Vec<Vec<usize>>) {
         })
         .collect();
     (cells, coords)
+}
+
+/// The cells of a system being built: each distinct set of inner cells once. A set interned
+/// as publishable and as hidden is publishable.
+#[derive(Debug, Default)]
+pub struct CellSet {
+    cells: Vec<SystemCell>,
+    index: std::collections::HashMap<Vec<usize>, usize>,
+}
+
+impl CellSet {
+    /// The cell of the inner cells `inner` (sorted and deduplicated here), added if new.
+    pub fn intern(&mut self, mut inner: Vec<usize>, publishable: bool) -> usize {
+        inner.sort_unstable();
+        inner.dedup();
+        if let Some(&i) = self.index.get(&inner) {
+            self.cells[i].publishable |= publishable;
+            return i;
+        }
+        self.cells.push(SystemCell { inner: inner.clone(), publishable, earlier: None });
+        self.index.insert(inner, self.cells.len() - 1);
+        self.cells.len() - 1
+    }
+
+    /// The cells so far.
+    pub fn cells(&self) -> &[SystemCell] {
+        &self.cells
+    }
+
+    /// Cell `i`, to record what an earlier release said about it.
+    pub fn cell_mut(&mut self, i: usize) -> &mut SystemCell {
+        &mut self.cells[i]
+    }
+
+    /// The finished cells.
+    pub fn into_cells(self) -> Vec<SystemCell> {
+        self.cells
+    }
 }
 
 /// Inner cells merged by membership: inner cells that belong to exactly the same cells are
@@ -259,93 +282,8 @@ impl Atoms {
     }
 }
 
-/// Protect a system. Fails (nothing may be published) if no repair can protect a primary.
-///
-/// Inner cells that belong to exactly the same cells are indistinguishable to any reader, so they
-/// are merged into one variable ("atom") for the elimination and the audit; witnesses are
-/// expanded back to inner cells (each atom's value on its first inner cell).
-pub fn protect_system(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
-    protect_system_with(inner_values, cells, policy, Method::Auto)
-}
-
-/// [`protect_system`] with the method chosen by the caller (benchmarks and tests).
-pub fn protect_system_with(
-    inner_values: &[u64],
-    cells: &[SystemCell],
-    policy: Policy,
-    method: Method,
-) -> Result<SystemOutcome, String> {
-    let atoms = Atoms::new(inner_values.len(), cells.iter().map(|c| c.inner.as_slice()));
-    let atom_values = atoms.totals(inner_values);
-    let atom_cells: Vec<SystemCell> = cells
-        .iter()
-        .map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable, earlier: c.earlier })
-        .collect();
-    let method = match method {
-        Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Hypercube,
-        Method::Auto => Method::Exact,
-        other => other,
-    };
-    let mut outcome = match method {
-        Method::Local(budget) => protect_local(&atom_values, &atom_cells, policy, budget)?,
-        Method::Hypercube => protect_hypercube(&atom_values, &atom_cells, policy)?,
-        _ => protect_atoms(&atom_values, &atom_cells, policy)?,
-    };
-    outcome.method = method;
-    // Witnesses over inner cells: an atom's value sits on its first inner cell, the others of
-    // the atom are 0; listed where that differs from the truth.
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); atoms.first_inner.len()];
-    for (i, a) in atoms.of_inner.iter().enumerate() {
-        if let Some(a) = a {
-            members[*a].push(i);
-        }
-    }
-    let truth: Vec<i64> = inner_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
-    let expand = |changes: &Changes| -> Changes {
-        let mut out: Changes = Vec::new();
-        for &(a, value) in changes {
-            for &i in &members[a] {
-                let v = if i == atoms.first_inner[a] { value } else { 0 };
-                if v != truth[i] {
-                    out.push((i, v));
-                }
-            }
-        }
-        out.sort_unstable();
-        out
-    };
-    for a in &mut outcome.audits {
-        a.witnesses = (expand(&a.witnesses.0), expand(&a.witnesses.1));
-    }
-    outcome.truth = truth;
-    outcome.knowledge = Knowledge {
-        inner_cells: inner_values.len(),
-        constraints: outcome
-            .knowledge
-            .constraints
-            .iter()
-            .zip((0..cells.len()).filter(|&i| outcome.status[i] == Status::Published || cells[i].earlier.is_some()))
-            .map(|(c, i)| Constraint { cells: cells[i].inner.clone(), lo: c.lo, hi: c.hi })
-            .collect(),
-        cap: outcome.knowledge.cap,
-    };
-    // Every path's certificates, checked with integers only over the inner cells before anything
-    // is written: both witnesses agree with every known figure and span the protection interval.
-    let verifier = super::local::SparseVerifier::new(&outcome.knowledge, &outcome.truth)
-        .ok_or("the true table disagrees with the published figures")?;
-    let p = protection(policy);
-    for a in &outcome.audits {
-        let target = &cells[a.cell].inner;
-        let span = (verifier.value_in(&a.witnesses.0, target), verifier.value_in(&a.witnesses.1, target));
-        if !(verifier.verify(&a.witnesses.0) && verifier.verify(&a.witnesses.1) && audit::protected(a.value, span, p)) {
-            return Err(format!("the witnesses of cell {} do not verify", a.cell));
-        }
-    }
-    Ok(outcome)
-}
-
 /// The error for a primary no repair can protect.
-fn cannot_protect(cells: &[SystemCell], i: usize) -> String {
+pub(super) fn cannot_protect(cells: &[SystemCell], i: usize) -> String {
     let why = if cells.iter().any(|c| c.earlier.is_some()) {
         "no published cell left to withhold (the figures of the earlier releases narrow it already)"
     } else {
@@ -355,7 +293,7 @@ fn cannot_protect(cells: &[SystemCell], i: usize) -> String {
 }
 
 /// Fails when an earlier release published a primary exactly: no pattern can protect it.
-fn refuse_published_primary(cells: &[SystemCell], primary: &[bool]) -> Result<(), String> {
+pub(super) fn refuse_published_primary(cells: &[SystemCell], primary: &[bool]) -> Result<(), String> {
     match (0..cells.len()).find(|&i| primary[i] && matches!(cells[i].earlier, Some((lo, hi)) if lo == hi)) {
         Some(i) => Err(format!("cell {i} is below the threshold and an earlier release published it")),
         None => Ok(()),
@@ -364,7 +302,7 @@ fn refuse_published_primary(cells: &[SystemCell], primary: &[bool]) -> Result<()
 
 /// Primaries, then Gaussian secondaries: the starting pattern of both paths. Fails when an
 /// earlier release's exact figures alone determine a primary (no pattern can help then).
-fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Result<Vec<Status>, String> {
+pub(super) fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Result<Vec<Status>, String> {
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
     let exact_earlier = |i: usize| matches!(cells[i].earlier, Some((lo, hi)) if lo == hi);
     refuse_published_primary(cells, primary)?;
@@ -376,7 +314,7 @@ fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Resul
     order.sort_by_key(|&i| (!exact_earlier(i), values[i] != 0, Reverse(cells[i].inner.len()), Reverse(values[i]), i));
     // Only primaries (small published cells and small hidden complements) must stay underivable;
     // hidden cells are never candidates, so they are never published.
-    let published = gauss::secondary_suppression(&vectors, primary, &order);
+    let published = gauss::secondary_suppression(&vectors, primary, &order).map_err(|e| e.to_string())?;
     if let Some(i) = (0..cells.len()).find(|&i| exact_earlier(i) && !published[i]) {
         return Err(format!("earlier releases alone determine a cell below the threshold (through cell {i})"));
     }
@@ -393,355 +331,4 @@ fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool]) -> Resul
             }
         })
         .collect())
-}
-
-fn protect_atoms(inner_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
-    let threshold = policy.threshold();
-    let p = protection(policy);
-    let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
-    let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
-    let mut status = gauss_status(cells, &values, &primary)?;
-    let truth: Vec<i64> = inner_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
-    // The repair loop only ever withholds more, so intervals only widen: a primary that passed
-    // stays passed and is not audited again.
-    let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
-    let mut repairs = 0;
-    loop {
-        let knowledge = published_knowledge(policy, cells, &values, &status, inner_values.len(), cap);
-        let mut failing: Option<usize> = None;
-        let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
-        for i in pending {
-            let v = i64::try_from(values[i]).unwrap_or(i64::MAX);
-            let (outsider, low, high) = audit::interval_with_solutions(&knowledge, &cells[i].inner, &[])
-                .ok_or("the published figures are inconsistent")?;
-            let mut insider = outsider;
-            let mut ok = audit::protected(v, outsider, p);
-            // Insider: knows another withheld, non-zero cell that shares a published figure is
-            // >= 1 (another: no inner cell in common; a cell over the primary itself tells a
-            // family only where their own child is). Every table found so far that agrees with
-            // the published figures and has that cell >= 1 bounds the insider's interval from
-            // inside (their optimum is at least as far out), so an LP is solved only for an
-            // insider that no such table already shows to be protected; its solution, close to
-            // the truth, then covers many of the insiders after it.
-            let other = |j: usize| {
-                cells[j].earlier.is_none() && !cells[j].inner.iter().any(|x| cells[i].inner.binary_search(x).is_ok())
-            };
-            // Inner cells of the published figures that hold part of the primary: an insider's
-            // cell shares a figure with it when it holds one of them.
-            let mut around = vec![false; inner_values.len()];
-            for c in
-                knowledge.constraints.iter().filter(|c| c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok()))
-            {
-                for &x in &c.cells {
-                    around[x] = true;
-                }
-            }
-            let (mut lows, mut highs) = (vec![low], vec![high]);
-            // The two ends solved close to the truth, once, when the first insider needs them.
-            let mut near: [Option<Option<audit::NearEnd>>; 2] = [None, None];
-            let reach = |pool: &[Vec<f64>], j: usize, high: bool| {
-                audit::pool_end(pool, &cells[i].inner, (&cells[j].inner, 1), high)
-            };
-            for j in (0..cells.len()).filter(|&j| status[j] != Status::Published && values[j] > 0 && other(j)) {
-                if !ok {
-                    break;
-                }
-                if !cells[j].inner.iter().any(|&x| around[x]) {
-                    continue;
-                }
-                let mut ends = [reach(&lows, j, false), reach(&highs, j, true)];
-                if !matches!(ends, [Some(lo), Some(hi)] if audit::protected(v, (lo, hi), p)) {
-                    for (side, high) in [(0, false), (1, true)] {
-                        let base = &mut near[side];
-                        let pool = if high { &mut highs } else { &mut lows };
-                        if base.is_none() {
-                            let b = audit::NearEnd::new(&knowledge, &cells[i].inner, high, &truth);
-                            pool.extend(b.as_ref().map(audit::NearEnd::values));
-                            *base = Some(b);
-                        }
-                        if let Some(x) = base.as_ref().and_then(|b| b.as_ref()?.with_row(&cells[j].inner, 1)) {
-                            pool.push(x);
-                        }
-                        ends[side] = reach(pool, j, high);
-                    }
-                }
-                if let [Some(lo), Some(hi)] = ends {
-                    if hi - lo < insider.1 - insider.0 {
-                        insider = (lo, hi);
-                    }
-                    ok = audit::protected(v, (lo, hi), p);
-                }
-            }
-            if !ok {
-                failing = Some(i);
-                break;
-            }
-            passed[i] = Some(PrimaryAudit {
-                cell: i,
-                value: v,
-                interval: outsider,
-                insider_interval: insider,
-                witnesses: (Vec::new(), Vec::new()),
-            });
-        }
-        if let Some(i) = failing {
-            // Repair: withhold the smallest published non-zero cell sharing a published figure
-            // with the failing primary.
-            let mut touching = vec![false; inner_values.len()];
-            for c in
-                knowledge.constraints.iter().filter(|c| c.cells.iter().any(|x| cells[i].inner.binary_search(x).is_ok()))
-            {
-                for &x in &c.cells {
-                    touching[x] = true;
-                }
-            }
-            // Preference: a non-zero neighbour, then a zero neighbour (zeros are not used as
-            // secondaries unless nothing else helps), then the smallest other published cell.
-            // A figure an earlier release published is known whether or not it is withheld.
-            let published_cells =
-                || (0..cells.len()).filter(|&j| status[j] == Status::Published && cells[j].earlier.is_none());
-            let touches = |j: usize| cells[j].inner.iter().any(|&x| touching[x]);
-            let key = |&j: &usize| (values[j], Reverse(cells[j].inner.len()), j);
-            let candidate = published_cells()
-                .filter(|&j| values[j] > 0 && touches(j))
-                .min_by_key(key)
-                .or_else(|| published_cells().filter(|&j| touches(j)).min_by_key(key))
-                .or_else(|| published_cells().min_by_key(key));
-            let Some(j) = candidate else {
-                return Err(cannot_protect(cells, i));
-            };
-            status[j] = Status::Repair;
-            repairs += 1;
-            continue;
-        }
-        let mut audits: Vec<PrimaryAudit> = passed.into_iter().flatten().collect();
-        // Certificates.
-        for a in &mut audits {
-            let target = &cells[a.cell].inner;
-            let bound = [Constraint { cells: target.clone(), lo: 0, hi: a.value + p.width + p.upl }];
-            let low = audit::witness(&knowledge, target, false, &[]).ok_or("no low witness")?;
-            let high = audit::witness(&knowledge, target, true, &bound).ok_or("no high witness")?;
-            // Verified with every other path's, in `protect_system_with`.
-            let changes = |w: &[i64]| -> Changes {
-                w.iter()
-                    .enumerate()
-                    .filter(|&(i, &x)| Some(x) != i64::try_from(inner_values[i]).ok())
-                    .map(|(i, &x)| (i, x))
-                    .collect()
-            };
-            a.witnesses = (changes(&low), changes(&high));
-        }
-        return Ok(SystemOutcome {
-            status,
-            knowledge,
-            audits,
-            repairs,
-            rounds: repairs + 1,
-            truth: Vec::new(),
-            method: Method::Exact,
-        });
-    }
-}
-
-/// The local path ([`super::local`]): primaries and Gaussian secondaries, then rounds of local
-/// audits and batch repair.
-fn protect_local(
-    atom_values: &[u64],
-    cells: &[SystemCell],
-    policy: Policy,
-    budget: usize,
-) -> Result<SystemOutcome, String> {
-    let threshold = policy.threshold();
-    let p = protection(policy);
-    let truth: Vec<i64> = atom_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
-    let atom_cells: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
-    let cap = i64::try_from(atom_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
-    let local = LocalSystem::new(&atom_cells, &truth, cap).with_budget(budget);
-    let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(local.cell_truth(c)).unwrap_or(0)).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
-    let mut status = gauss_status(cells, &values, &primary)?;
-    let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
-    let mut failures: Vec<u32> = vec![0; cells.len()];
-    let (mut repairs, mut rounds) = (0, 0);
-    // A primary that passed is not audited again: later repairs only withhold more, so its
-    // witnesses still agree with every published figure, and its recorded intervals (proved on
-    // an earlier publication) lie inside the final ones.
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
-    loop {
-        rounds += 1;
-        let bounds: Vec<Option<(i64, i64)>> =
-            (0..cells.len()).map(|c| known_bounds(policy, &cells[c], values[c], status[c])).collect();
-        let round = local.round(bounds);
-        let pending: Vec<usize> = (0..cells.len()).filter(|&i| primary[i] && passed[i].is_none()).collect();
-        // Audits are independent within a round: split over threads, merged in cell order.
-        let results: Vec<(usize, super::local::LocalAudit)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let (local, round, pending, failures) = (&local, &round, &pending, &failures);
-                    scope.spawn(move || {
-                        pending
-                            .iter()
-                            .skip(t)
-                            .step_by(threads)
-                            .map(|&i| (i, local.audit_after(round, i, p, true, failures[i])))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            let mut all: Vec<(usize, super::local::LocalAudit)> =
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
-            all.sort_by_key(|(i, _)| *i);
-            all
-        });
-        if results.len() != pending.len() {
-            return Err("an audit thread failed".into());
-        }
-        let mut failing = Vec::new();
-        for (i, audit) in results {
-            if audit.protected {
-                passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
-            } else {
-                passed[i] = None;
-                failures[i] += 1;
-                failing.push(i);
-            }
-        }
-        if failing.is_empty() {
-            break;
-        }
-        let mut chosen: Vec<usize> = Vec::new();
-        // Atoms of the cells chosen so far this round: a failing primary next to one of them
-        // may pass without a repair of its own, so it is audited again first.
-        let mut touched: HashSet<usize> = HashSet::new();
-        for &i in &failing {
-            if local.near(i, &touched) {
-                continue;
-            }
-            if let Some(j) = local.repair_candidate(&round, i, &|j| cells[j].earlier.is_none()) {
-                chosen.push(j);
-                touched.extend(atom_cells[j].iter().copied());
-                continue;
-            }
-            // Nothing left to withhold around it: its local problem may be too strict.
-            let audit = local.audit_escalating(&round, i, p, true);
-            if !audit.protected {
-                return Err(cannot_protect(cells, i));
-            }
-            passed[i] = Some(PrimaryAudit::from_local(i, local.cell_truth(i), audit));
-        }
-        if chosen.is_empty() {
-            // Every failure passed on a larger problem: nothing is left to audit.
-            break;
-        }
-        chosen.sort_unstable();
-        chosen.dedup();
-        for j in chosen {
-            status[j] = Status::Repair;
-            repairs += 1;
-        }
-    }
-    let knowledge = published_knowledge(policy, cells, &values, &status, atom_values.len(), cap);
-    let audits = passed.into_iter().flatten().collect();
-    Ok(SystemOutcome { status, knowledge, audits, repairs, rounds, truth: Vec::new(), method: Method::Local(budget) })
-}
-
-/// The hypercube path ([`super::hypercube`]): primaries, then cycles through each, withholding
-/// cells where the cycles need them. No Gaussian step: a certificate already rules out exact
-/// recovery, and the cycles choose their own partners.
-fn protect_hypercube(atom_values: &[u64], cells: &[SystemCell], policy: Policy) -> Result<SystemOutcome, String> {
-    let threshold = policy.threshold();
-    let p = protection(policy);
-    let truth: Vec<i64> = atom_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();
-    let atom_cells: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
-    let cap = i64::try_from(atom_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
-    let structure = super::hypercube::Structure::new(&atom_cells, &truth);
-    let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(structure.cell_truth(c)).unwrap_or(0)).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
-    refuse_published_primary(cells, &primary)?;
-    let mut status: Vec<Status> = (0..cells.len())
-        .map(|i| {
-            if primary[i] {
-                Status::Primary
-            } else if cells[i].publishable {
-                Status::Published
-            } else {
-                Status::Hidden
-            }
-        })
-        .collect();
-    let mut known: Vec<Option<(i64, i64)>> =
-        (0..cells.len()).map(|i| known_bounds(policy, &cells[i], values[i], status[i])).collect();
-    // Zeros are not used as secondaries, nor figures an earlier release published.
-    let mut buyable: Vec<bool> = (0..cells.len())
-        .map(|i| status[i] == Status::Published && values[i] > 0 && cells[i].earlier.is_none())
-        .collect();
-    let primaries: Vec<usize> = (0..cells.len()).filter(|&i| primary[i]).collect();
-    let protected = structure.protect(&primaries, &mut known, &mut buyable, p).map_err(|i| cannot_protect(cells, i))?;
-    for &c in &protected.bought {
-        status[c] = Status::Secondary;
-    }
-    let audits = protected
-        .certificates
-        .into_iter()
-        .map(|(cell, certificate)| PrimaryAudit {
-            cell,
-            value: structure.cell_truth(cell),
-            interval: certificate.span,
-            insider_interval: certificate.span,
-            witnesses: certificate.witnesses,
-        })
-        .collect();
-    let knowledge = published_knowledge(policy, cells, &values, &status, atom_values.len(), cap);
-    Ok(SystemOutcome {
-        status,
-        knowledge,
-        audits,
-        repairs: protected.bought.len(),
-        rounds: 1,
-        truth: Vec::new(),
-        method: Method::Hypercube,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Cells of an r x c table with all margins; inner index = row * c + col.
-    fn table(rows: usize, cols: usize) -> Vec<SystemCell> {
-        let mut cells: Vec<SystemCell> =
-            (0..rows * cols).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
-        for r in 0..rows {
-            cells.push(SystemCell {
-                inner: (0..cols).map(|c| r * cols + c).collect(),
-                publishable: true,
-                earlier: None,
-            });
-        }
-        for c in 0..cols {
-            cells.push(SystemCell {
-                inner: (0..rows).map(|r| r * cols + c).collect(),
-                publishable: true,
-                earlier: None,
-            });
-        }
-        cells.push(SystemCell { inner: (0..rows * cols).collect(), publishable: true, earlier: None });
-        cells
-    }
-
-    #[test]
-    fn sdctable_four_by_four_is_made_safe() {
-        // ../shared/reference/sdc/audit_cases.json, sdctable_simpleheuristic_4x4.
-        let inner: Vec<u64> = vec![30, 47, 64, 89, 90, 124, 5, 31, 92, 100, 59, 85, 800, 991, 651, 685];
-        let cells = table(4, 4);
-        let out = protect_system(&inner, &cells, Policy::UkChildren).unwrap();
-        assert_eq!(out.status[6], Status::Primary); // (x, c) = 5
-        for a in &out.audits {
-            assert!(audit::protected(a.value, a.interval, protection(Policy::UkChildren)));
-        }
-        let published: Vec<bool> = out.status.iter().map(|s| *s == Status::Published).collect();
-        let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
-        assert!(!gauss::derivable(&vectors, &published, 6));
-    }
 }

@@ -1,47 +1,16 @@
-//! The two sides of the disclosure boundary.
+//! The publishable side of the disclosure boundary.
 //!
-//! [`RawCount`] is an unprotected count: no `Display`, no `Serialize`, a `Debug` that hides the
-//! value. [`SafeValue`] is a published cell; it can only be made inside `disclosure`, so every
-//! value a writer or template sees has been through disclosure control.
+//! [`SafeValue`] is a published cell; it can only be made inside `disclosure`, so every value a
+//! writer or template sees has been through disclosure control. Its decimals are [`Finite`]:
+//! a NaN or an infinity cannot be published, it becomes `x` (not available).
+//! ([`crate::domain::RawCount`] is the other side: a count that cannot be printed.)
 
-use std::fmt;
-use std::iter::Sum;
-use std::ops::Add;
+// Published numbers are formatted from floats (counts far below 2^52).
+#![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
-/// An unprotected count of children or records.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RawCount(u64);
-
-impl RawCount {
-    /// Wrap a count computed by the pipeline.
-    pub(crate) fn new(value: u64) -> RawCount {
-        RawCount(value)
-    }
-
-    /// The count, for estimation and disclosure code inside the crate.
-    pub(crate) fn get(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Debug for RawCount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RawCount(..)")
-    }
-}
-
-impl Add for RawCount {
-    type Output = RawCount;
-    fn add(self, other: RawCount) -> RawCount {
-        RawCount(self.0 + other.0)
-    }
-}
-
-impl Sum for RawCount {
-    fn sum<I: Iterator<Item = RawCount>>(iter: I) -> RawCount {
-        iter.fold(RawCount(0), Add::add)
-    }
-}
+use super::Policy;
+use super::system::Status;
+use crate::domain::thousands;
 
 /// The GSS symbols for values that are not shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -79,10 +48,26 @@ impl Symbol {
     }
 }
 
+/// A finite number: the only kind of decimal a published cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Finite(f64);
+
+impl Finite {
+    /// `None` for NaN and the infinities.
+    pub fn new(value: f64) -> Option<Finite> {
+        value.is_finite().then_some(Finite(value))
+    }
+
+    /// The number.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Repr {
     Count(u64),
-    Decimal { value: f64, dp: u8 },
+    Decimal { value: Finite, dp: u8 },
     Missing(Symbol),
     Text(&'static str),
 }
@@ -92,12 +77,23 @@ enum Repr {
 pub struct SafeValue(Repr);
 
 impl SafeValue {
+    /// A cell of a protected system as published: its count, rounded by the policy, when the
+    /// system publishes the cell, `c` otherwise. Every count that leaves safestat, in a release
+    /// or a `protect` output, crosses the boundary here.
+    pub(super) fn protected(policy: Policy, status: Status, value: u64) -> SafeValue {
+        if status == Status::Published { SafeValue::count(policy.round(value)) } else { SafeValue::missing(Symbol::C) }
+    }
+
     pub(super) fn count(value: u64) -> SafeValue {
         SafeValue(Repr::Count(value))
     }
 
+    /// A decimal to `dp` places; a value that is not finite is not available (`x`).
     pub(super) fn decimal(value: f64, dp: u8) -> SafeValue {
-        SafeValue(Repr::Decimal { value, dp })
+        match Finite::new(value) {
+            Some(value) => SafeValue(Repr::Decimal { value, dp }),
+            None => SafeValue::missing(Symbol::X),
+        }
     }
 
     pub(super) fn missing(symbol: Symbol) -> SafeValue {
@@ -121,7 +117,7 @@ impl SafeValue {
     pub fn as_f64(&self) -> Option<f64> {
         match self.0 {
             Repr::Count(v) => Some(v as f64),
-            Repr::Decimal { value, .. } => Some(value),
+            Repr::Decimal { value, .. } => Some(value.get()),
             Repr::Missing(_) | Repr::Text(_) => None,
         }
     }
@@ -139,7 +135,7 @@ impl SafeValue {
     pub fn csv_text(&self) -> String {
         match &self.0 {
             Repr::Count(v) => v.to_string(),
-            Repr::Decimal { value, dp } => format!("{value:.prec$}", prec = usize::from(*dp)),
+            Repr::Decimal { value, dp } => format!("{:.prec$}", value.get(), prec = usize::from(*dp)),
             Repr::Missing(s) => s.code().to_string(),
             Repr::Text(t) => (*t).to_string(),
         }
@@ -149,8 +145,8 @@ impl SafeValue {
     pub fn display_text(&self) -> String {
         match &self.0 {
             Repr::Count(v) => thousands(*v),
-            Repr::Decimal { value, dp: 0 } if *value >= 0.0 => thousands(value.round() as u64),
-            Repr::Decimal { value, dp } => format!("{value:.prec$}", prec = usize::from(*dp)),
+            Repr::Decimal { value, dp: 0 } if value.get() >= 0.0 => thousands(value.get().round() as u64),
+            Repr::Decimal { value, dp } => format!("{:.prec$}", value.get(), prec = usize::from(*dp)),
             Repr::Missing(s) => format!("[{}]", s.code()),
             Repr::Text("u") => "[u]".to_string(),
             Repr::Text(t) => (*t).to_string(),
@@ -158,36 +154,16 @@ impl SafeValue {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn raw_counts_do_not_print() {
-        assert_eq!(format!("{:?}", RawCount::new(3)), "RawCount(..)");
-    }
-
-    #[test]
     fn formatting() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(SafeValue::missing(Symbol::C).csv_text(), "c");
         assert_eq!(SafeValue::missing(Symbol::C).display_text(), "[c]");
         assert_eq!(SafeValue::decimal(35.25, 1).csv_text(), "35.2");
+        assert_eq!(SafeValue::decimal(f64::NAN, 1).csv_text(), "x");
+        assert_eq!(SafeValue::decimal(f64::INFINITY, 2).display_text(), "[x]");
     }
 }

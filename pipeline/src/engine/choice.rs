@@ -1,5 +1,7 @@
 //! Where the queries run: DataFusion in this process, or an Apache DataFusion Ballista cluster
 //! (issue 10). Parsed once from `--engine` or the configuration's `[engine]` table.
+//!
+//! Owns: the names of engines. May not touch: sessions.
 
 use std::fmt;
 

@@ -166,7 +166,7 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<()> {
         grpc_port: options.grpc_port,
         scheduler_host: options.scheduler_host.clone(),
         scheduler_port: options.scheduler_port,
-        scheduler_connect_timeout_seconds: CONNECT_TIMEOUT.as_secs() as u16,
+        scheduler_connect_timeout_seconds: u16::try_from(CONNECT_TIMEOUT.as_secs()).unwrap_or(u16::MAX),
         vcores: options.concurrent_tasks.max(1),
         work_dir,
         print_thread_info: false,

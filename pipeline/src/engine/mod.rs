@@ -3,8 +3,10 @@
 //! [`session`] is the single constructor used by the pipeline and the tests alike (fixed
 //! partition count for determinism). Query files run with DDL, DML and statements disallowed,
 //! so no query can write files (`COPY ... TO`) around the pipeline.
+//!
+//! Owns: the DataFusion session and running `queries/`. May not touch: counts after collection
+//! (estimate, tables and disclosure use the [`RawTable`]s) or any output file.
 
-mod assets;
 mod choice;
 #[cfg(feature = "distributed")]
 pub mod distributed;
@@ -23,9 +25,8 @@ use datafusion::prelude::{ParquetReadOptions, SessionConfig, col, lit};
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 
-use crate::date::Date;
+use crate::domain::date::Date;
 use crate::error::{Error, Result};
-pub use assets::TEMPLATES;
 pub use choice::{DEFAULT_SCHEDULER_PORT, EngineChoice};
 use queries::{Query, QueryKind};
 pub use raw::{RawColumn, RawTable};
@@ -340,6 +341,52 @@ fn type_name(data_type: &DataType) -> String {
         DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "Utf8".into(),
         other => format!("{other}"),
     }
+}
+
+/// The results of the shipped queries for one release.
+pub struct ReleaseResults {
+    /// The queries that ran (for the manifest).
+    pub queries: Vec<Query>,
+    /// Their collected results.
+    pub tables: Vec<RawTable>,
+}
+
+impl ReleaseResults {
+    /// The result of the query `name`.
+    pub fn table(&self, name: &str) -> Result<&RawTable> {
+        self.tables
+            .iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| Error::Query { query: name.into(), message: "the query is missing from queries/".into() })
+    }
+}
+
+/// Run the shipped queries over the dataset in `dataset_dir` (`expected` records) for the period,
+/// on `choice`, with intermediate results in `scratch_dir`.
+pub fn run_release(
+    choice: &EngineChoice,
+    dataset_dir: &Path,
+    scratch_dir: &Path,
+    (period_from, period_to): (Date, Date),
+    expected: u64,
+) -> Result<ReleaseResults> {
+    let queries = queries::shipped()?;
+    // A standalone Ballista cluster runs its scheduler and executor on this runtime too.
+    let threads = if choice.is_distributed() { 4 * TARGET_PARTITIONS } else { TARGET_PARTITIONS };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))?;
+    if choice.is_distributed() {
+        crate::log::info("queries", format_args!("running the queries on Ballista ({choice})"));
+    }
+    let tables = runtime.block_on(async {
+        let engine = Engine::open(choice, dataset_dir, scratch_dir, period_from, period_to).await?;
+        engine.check_dataset(expected).await?;
+        engine.run_all(&queries).await
+    })?;
+    Ok(ReleaseResults { queries, tables })
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Query results before disclosure control.
 //!
 //! A [`RawTable`] holds unprotected counts. It deliberately implements neither `Display` nor
-//! `Serialize`, and its values are visible only inside the crate: the only way from a raw count
-//! to a file or a page is through [`crate::disclosure`].
+//! `Serialize`, and its `Debug` shows column names and lengths, never a value: the only way from
+//! a raw count to a file or a page is through [`crate::disclosure`]. Counts are decoded from it
+//! with checked conversions where they are used ([`crate::tables::inner`]).
+//!
+//! Owns: the typed, unprintable form of query results. May not touch: their meaning.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Int32Type, Int64Type};
@@ -11,7 +14,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use super::queries::{Query, Role};
 
 /// One column of a raw result.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RawColumn {
     /// Text values.
     Text(Vec<String>),
@@ -21,6 +24,18 @@ pub enum RawColumn {
     Bool(Vec<bool>),
     /// Floating-point values.
     Float(Vec<f64>),
+}
+
+impl std::fmt::Debug for RawColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            RawColumn::Text(_) => "Text",
+            RawColumn::Int(_) => "Int",
+            RawColumn::Bool(_) => "Bool",
+            RawColumn::Float(_) => "Float",
+        };
+        write!(f, "{kind}({} values)", self.len())
+    }
 }
 
 impl RawColumn {
@@ -35,11 +50,21 @@ impl RawColumn {
 }
 
 /// The result of a `cells` query: named, typed columns with their disclosure roles.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RawTable {
     name: String,
     columns: Vec<(String, Role, RawColumn)>,
     rows: usize,
+}
+
+impl std::fmt::Debug for RawTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawTable")
+            .field("name", &self.name)
+            .field("rows", &self.rows)
+            .field("columns", &self.columns.iter().map(|(name, _, column)| (name, column)).collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl RawTable {
@@ -120,5 +145,22 @@ fn empty_column(data_type: &str) -> RawColumn {
         "Boolean" => RawColumn::Bool(Vec::new()),
         "Float64" => RawColumn::Float(Vec::new()),
         _ => RawColumn::Int(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_values() {
+        let table = RawTable {
+            name: "cells".into(),
+            columns: vec![("children".into(), Role::Count, RawColumn::Int(vec![3, 41]))],
+            rows: 2,
+        };
+        let text = format!("{table:?}");
+        assert!(text.contains("Int(2 values)"), "{text}");
+        assert!(!text.contains('3') && !text.contains("41"), "{text}");
     }
 }

@@ -6,6 +6,8 @@
 //!   events and Byar from 10 (divide by a population for a rate).
 //!
 //! Arguments are coerced to Float64; a NULL argument gives NULL.
+//!
+//! Owns: the SQL wrappers of [`crate::stats`] formulas. May not touch: the formulas themselves.
 
 use std::sync::Arc;
 

@@ -1,5 +1,7 @@
 //! The data contract (`contract.toml`) and the ethnicity code mapping (`ethnicity_codes.csv`),
 //! both shipped in the binary. Validation and the Parquet schema are derived from them.
+//!
+//! Owns: the data contract. May not touch: files.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

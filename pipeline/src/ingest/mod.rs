@@ -6,10 +6,17 @@
 //! are refused when a column looks like a direct identifier, a required column is missing, or
 //! the file is not a CSV. Neither the quarantine nor any error holds a field's value.
 //!
-//! Reading streams: memory is bounded by one Arrow batch, whatever the input size.
+//! Reading streams: memory is bounded by one Arrow batch, whatever the input size. Also here:
+//! the population denominators ([`population`]) and the pseudonymisation of raw identifiers
+//! ([`pseudonymise`]), and the parallel driver over every source of a release ([`sources`]).
+//!
+//! Owns: reading and validating inputs. May not touch: queries, counts or published files.
 
 pub mod contract;
+pub mod population;
+pub mod pseudonymise;
 mod schema;
+pub mod sources;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -21,12 +28,21 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::{Source, is_gss_code};
-use crate::date::Date;
+use crate::domain::date::Date;
+use crate::domain::is_gss_code;
 use crate::domain::{Agency, age_band};
 use crate::error::{Error, Result};
 use contract::{Contract, Field, FieldKind, ethnicity_codes};
 pub use schema::records_schema;
+
+/// One agency extract of a release (`[[source]]` in its configuration).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The agency, i.e. the capture list.
+    pub agency: Agency,
+    /// The extract file (CSV).
+    pub path: PathBuf,
+}
 
 /// Why a row was quarantined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -105,6 +121,7 @@ pub struct SourceReport {
 
 impl SourceReport {
     /// Share of rows quarantined (0 for an empty source).
+    #[allow(clippy::cast_precision_loss)] // a share: row counts far below 2^52
     pub fn quarantined_share(&self) -> f64 {
         if self.rows_read == 0 { 0.0 } else { self.quarantined as f64 / self.rows_read as f64 }
     }
@@ -117,7 +134,7 @@ const BATCH_ROWS: usize = 65_536;
 /// rejected rows to `quarantine_dir/<agency>.csv`.
 pub fn ingest_source(source: &Source, dataset_dir: &Path, quarantine_dir: &Path, today: Date) -> Result<SourceReport> {
     let path = &source.path;
-    let sha256 = crate::output::sha256_file(path)?;
+    let sha256 = crate::files::sha256_file(path)?;
     let refuse = |message: String| Error::InputRefused { path: path.clone(), message };
 
     let contract = Contract::shipped();

@@ -157,7 +157,8 @@ impl RecordSink {
         self.la_code.append_value(row.la_code);
         self.cse_status.append_value(row.cse_status);
         self.known.append_value(row.known_to_services);
-        self.first_contact.append_option(row.first_service_contact_date.map(crate::date::Date::days_since_epoch));
+        self.first_contact
+            .append_option(row.first_service_contact_date.map(crate::domain::date::Date::days_since_epoch));
         self.missing_episodes.append_option(row.missing_episodes);
         self.looked_after.append_option(row.looked_after);
         self.outcome.append_option(row.outcome);

@@ -2,57 +2,17 @@
 //! columns, one column per filter and indicator, symbols (`c`, `x`, `z`, `u`) instead of blanks,
 //! and a `<name>.meta.csv` describing every column.
 
+//!
+//! Owns: the EES file layout. May not touch: values (it writes the [`SafeValue`] text it is
+//! given) or any folder but the one it is handed.
+
 use std::path::Path;
 
-use crate::disclosure::ProtectedTable;
-use crate::error::{Error, Result};
-
-/// The geography and period every row of a release's files carries.
-#[derive(Debug, Clone)]
-pub struct Coverage {
-    /// ONS code of the area (a local authority).
-    pub area_code: String,
-    /// Name of the area.
-    pub area_name: String,
-    /// First calendar year covered.
-    pub from_year: i32,
-    /// Last calendar year covered.
-    pub to_year: i32,
-}
-
-impl Coverage {
-    fn country(&self) -> (&'static str, &'static str) {
-        match self.area_code.as_bytes().first() {
-            Some(b'W') => ("W92000004", "Wales"),
-            Some(b'S') => ("S92000003", "Scotland"),
-            Some(b'N') => ("N92000002", "Northern Ireland"),
-            _ => ("E92000001", "England"),
-        }
-    }
-
-    /// "1997 to 2013".
-    pub fn period_label(&self) -> String {
-        if self.from_year == self.to_year {
-            self.from_year.to_string()
-        } else {
-            format!("{} to {}", self.from_year, self.to_year)
-        }
-    }
-}
-
-/// Neutralise a text cell for spreadsheets: a leading `=`, `+`, `-`, `@`, tab or carriage return
-/// is prefixed with `'` so the cell is never run as a formula.
-pub fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
-}
-
-fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    for row in rows {
-        writer.write_record(row).map_err(|e| Error::Engine(format!("cannot encode CSV: {e}")))?;
-    }
-    writer.into_inner().map_err(|e| Error::Engine(format!("cannot encode CSV: {e}")))
-}
+use crate::disclosure::audit::{ModelRow, TableModel};
+use crate::disclosure::{ProtectedTable, SafeValue};
+use crate::error::Result;
+use crate::files::{CsvFile, spreadsheet_safe};
+use crate::tables::Coverage;
 
 /// What [`write_table`] wrote.
 #[derive(Debug, Clone)]
@@ -68,7 +28,7 @@ pub struct WrittenTable {
 }
 
 /// Write `dir/<table>.csv` and `dir/<table>.meta.csv`.
-pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> Result<WrittenTable> {
+pub(super) fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> Result<WrittenTable> {
     let (country_code, country_name) = coverage.country();
     let by_year = table.filter().col_name == "time_period";
     let mut header: Vec<String> = [
@@ -107,11 +67,11 @@ pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> R
         if !by_year {
             cells.push(spreadsheet_safe(&row.category.1));
         }
-        cells.extend(row.values.iter().map(crate::disclosure::SafeValue::csv_text));
+        cells.extend(row.values.iter().map(SafeValue::csv_text));
         rows.push(cells);
     }
     let data_name = format!("{}.csv", table.name());
-    crate::output::write_file(&dir.join(&data_name), &csv_bytes(&rows)?)?;
+    write_csv(&dir.join(&data_name), &rows)?;
 
     let mut meta = vec![
         [
@@ -163,19 +123,43 @@ pub fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Path) -> R
         ]);
     }
     let meta_name = format!("{}.meta.csv", table.name());
-    crate::output::write_file(&dir.join(&meta_name), &csv_bytes(&meta)?)?;
+    write_csv(&dir.join(&meta_name), &meta)?;
     let header = rows.remove(0);
     Ok(WrittenTable { data: data_name, meta: meta_name, header, rows })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<()> {
+    let mut file = CsvFile::new(path);
+    for row in rows {
+        file.row(row)?;
+    }
+    file.write()
+}
 
-    #[test]
-    fn formulas_are_neutralised() {
-        assert_eq!(spreadsheet_safe("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(spreadsheet_safe("-1"), "'-1");
-        assert_eq!(spreadsheet_safe("Example Borough"), "Example Borough");
+impl WrittenTable {
+    /// Where the counts of `table` (as written here, from `folder`) sit, for the audit model:
+    /// the key is every column that is not an indicator.
+    pub(super) fn model(&self, table: &ProtectedTable, folder: &str) -> TableModel {
+        let indicators: Vec<&str> = table.indicators().iter().map(|i| i.col_name.as_str()).collect();
+        let key: Vec<usize> =
+            (0..self.header.len()).filter(|&i| !indicators.contains(&self.header[i].as_str())).collect();
+        TableModel {
+            file: format!("{folder}/{}", self.data),
+            key_columns: key.iter().map(|&i| self.header[i].clone()).collect(),
+            rows: self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(r, row)| ModelRow {
+                    key: key.iter().map(|&i| row[i].clone()).collect(),
+                    counts: table
+                        .count_cells()
+                        .iter()
+                        .filter(|(row, _, _)| *row == r)
+                        .map(|&(_, i, cell)| (indicators[i].to_string(), cell))
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }

@@ -1,136 +1,89 @@
-//! Writers for everything a run leaves behind: open-data CSV with its `.meta.csv`, the private
-//! JSON files, hashes, and the atomic swap that makes `OUT/release/` appear only after success.
+//! Typed writers for everything a command leaves behind, in two kinds of folder:
 //!
-//! Writers take only protected types ([`ProtectedTable`]); raw counts cannot reach them.
+//! - a [`PublicDir`] takes only what passed disclosure control: [`ProtectedTable`]s (open-data
+//!   CSV with its `.meta.csv`, [`ees`]), protected spec tables ([`protect`]) and pages rendered
+//!   from them ([`Page`]);
+//! - a [`PrivateDir`] takes the private record: logs, the audit model, the manifest
+//!   ([`manifest`]), the analyst report.
+//!
+//! Raw counts cannot reach either: no writer takes a `RawCount` or plain bytes for a public file.
+//!
+//! Owns: what goes in which file. May not touch: values (already protected) or rendering.
 
 pub mod ees;
-mod publish;
+pub mod manifest;
+pub mod protect;
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
+use crate::disclosure::ProtectedTable;
+use crate::disclosure::audit::{AuditModel, TableModel};
 use crate::error::{Error, Result};
-pub use publish::publish_atomically;
+use crate::files;
+use crate::report::Page;
+use crate::tables::Coverage;
+pub use manifest::verify;
 
-/// Hex SHA-256 of a file, streamed.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let file = File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = reader.read(&mut buf).map_err(|e| Error::io("cannot read", path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
+/// A folder of published files.
+#[derive(Debug)]
+pub struct PublicDir {
+    root: PathBuf,
+    /// The folder's path inside the output, for the audit model (e.g. `release`).
+    name: &'static str,
 }
 
-/// Hex SHA-256 of bytes.
-pub fn sha256_bytes(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+impl PublicDir {
+    /// The public folder `root`, called `name` inside its output.
+    pub(crate) fn new(root: PathBuf, name: &'static str) -> PublicDir {
+        PublicDir { root, name }
+    }
+
+    /// Write a protected table as `data/<name>.csv` with its `.meta.csv`; returns where its
+    /// counts sit, for the audit model.
+    pub fn write_table(&self, table: &ProtectedTable, coverage: &Coverage) -> Result<(ees::WrittenTable, TableModel)> {
+        let written = ees::write_table(table, coverage, &self.root.join("data"))?;
+        let model = written.model(table, &format!("{}/data", self.name));
+        Ok((written, model))
+    }
+
+    /// Write a rendered page at `rel`.
+    pub fn write_page(&self, rel: &str, page: &Page) -> Result<()> {
+        files::write_file(&self.root.join(rel), page.as_bytes())
+    }
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+/// A folder of private files: never published.
+#[derive(Debug)]
+pub struct PrivateDir {
+    root: PathBuf,
 }
 
-/// Fault injection for tests where no small file system can be mounted: with
-/// `SAFESTAT_FAULT_DISK_BYTES=N`, writes through [`write_file`] fail as on a full disk once N bytes
-/// have been written. Unset, it costs one check per file.
-fn simulated_disk_full(len: usize) -> bool {
-    use std::sync::OnceLock;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static BUDGET: OnceLock<Option<AtomicU64>> = OnceLock::new();
-    let Some(budget) =
-        BUDGET.get_or_init(|| std::env::var("SAFESTAT_FAULT_DISK_BYTES").ok()?.parse().ok().map(AtomicU64::new))
-    else {
-        return false;
-    };
-    let len = len as u64;
-    budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(len)).is_err()
-}
+impl PrivateDir {
+    /// The private folder `root`.
+    pub fn new(root: PathBuf) -> PrivateDir {
+        PrivateDir { root }
+    }
 
-/// Write bytes to a file, creating its folder.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+    /// The folder, for stages that keep their own private files (the dataset, the quarantine).
+    pub fn path(&self) -> &Path {
+        &self.root
     }
-    if simulated_disk_full(bytes.len()) {
-        return Err(Error::io("cannot write", path, std::io::Error::from(std::io::ErrorKind::StorageFull)));
-    }
-    std::fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
-}
 
-/// Write pretty JSON (with a final newline) to a file.
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Engine(format!("cannot encode {}: {e}", path.display())))?;
-    text.push('\n');
-    write_file(path, text.as_bytes())
-}
+    /// Write pretty JSON at `rel`.
+    pub fn write_json<T: serde::Serialize>(&self, rel: &str, value: &T) -> Result<()> {
+        files::write_json(&self.root.join(rel), value)
+    }
 
-/// Every file under `root`, as sorted paths relative to it (with `/` separators).
-pub fn list_files(root: &Path) -> Result<Vec<String>> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io("cannot list", dir, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("cannot list", dir, e))?;
-            let path = entry.path();
-            if path.is_dir() {
-                walk(root, &path, out)?;
-            } else {
-                let rel = path.strip_prefix(root).unwrap_or(&path);
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        Ok(())
+    /// Write a rendered page at `rel` (the analyst report).
+    pub fn write_page(&self, rel: &str, page: &Page) -> Result<()> {
+        files::write_file(&self.root.join(rel), page.as_bytes())
     }
-    let mut out = Vec::new();
-    if root.exists() {
-        walk(root, root, &mut out)?;
-    }
-    out.sort();
-    Ok(out)
-}
 
-/// Recompute every output hash of `out/private/manifest.json`. Fails naming the first file that
-/// differs or is missing, or a file in `release/` that the manifest does not list.
-pub fn verify_manifest(out: &Path) -> Result<usize> {
-    let path = out.join("private").join("manifest.json");
-    let fail = Error::Verification;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("cannot read the manifest", &path, e))?;
-    let manifest: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| fail(format!("the manifest is not valid JSON: {e}")))?;
-    let outputs = manifest["outputs"].as_array().ok_or_else(|| fail("the manifest lists no outputs".into()))?;
-    let mut listed = std::collections::HashSet::new();
-    for entry in outputs {
-        let (Some(file), Some(sha)) = (entry["file"].as_str(), entry["sha256"].as_str()) else {
-            return Err(fail("a manifest entry has no file or hash".into()));
-        };
-        let target = out.join(file);
-        if !target.exists() {
-            return Err(fail(format!("{file} is listed in the manifest but missing")));
-        }
-        if sha256_file(&target)? != sha {
-            return Err(fail(format!("{file} differs from the manifest")));
-        }
-        listed.insert(file.to_string());
+    /// Write the audit model (`audit/model.json`, compact: witnesses are long).
+    pub fn write_audit_model(&self, model: &AuditModel) -> Result<()> {
+        let path = self.root.join("audit").join("model.json");
+        let mut bytes = serde_json::to_vec(model).map_err(|e| Error::encoding(&path, e))?;
+        bytes.push(b'\n');
+        files::write_file(&path, &bytes)
     }
-    for rel in list_files(&out.join("release"))? {
-        if !listed.contains(&format!("release/{rel}")) {
-            return Err(fail(format!("release/{rel} is not in the manifest")));
-        }
-    }
-    Ok(listed.len())
 }

@@ -1,6 +1,8 @@
 //! Hand-written SVG charts: deterministic (fixed number formatting, no randomness), no
 //! JavaScript, and accessible (`role="img"`, `<title>`, `<desc>`). A withheld value is drawn as a
 //! marked gap, never as zero.
+//!
+//! Owns: chart geometry and accessibility markup. May not touch: values beyond what it is given.
 
 use std::fmt::Write as _;
 

@@ -1,4 +1,6 @@
 //! Small dense linear algebra for model fitting (at most a few hundred rows, tens of columns).
+//!
+//! Owns: dense linear algebra for the GLM. May not touch: anything else.
 
 /// A dense row-major matrix.
 #[derive(Debug, Clone, PartialEq)]

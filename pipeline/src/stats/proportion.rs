@@ -1,4 +1,6 @@
 //! Proportions with Wilson score intervals (METHODS.md §2).
+//!
+//! Owns: proportion formulas. May not touch: publication rules.
 
 use statrs::distribution::{ContinuousCDF, Normal};
 

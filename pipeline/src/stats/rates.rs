@@ -2,6 +2,8 @@
 //! (METHODS.md §2): exact Poisson below 10 events and Byar from 10, directly standardised rates
 //! (Dobson), indirectly standardised ratios, rate ratios, Newcombe differences of proportions,
 //! and funnel-plot control limits (Spiegelhalter 2005) with optional over-dispersion.
+//!
+//! Owns: rate formulas. May not touch: publication rules.
 
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 

@@ -1,0 +1,188 @@
+//! `safestat mse`: prevalence estimates for an analyst's own capture-history table.
+//!
+//! Owns: the `mse` report. May not touch: releases.
+
+use std::path::Path;
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::analysis::capture_csv::{self, CaptureData};
+use crate::error::{Error, Result};
+use crate::stats::mse::{self, CaptureTable, Pair};
+
+/// Which log-linear model to fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// Forward stepwise selection by the Poisson-overlap rule.
+    Stepwise,
+    /// Main effects only.
+    Main,
+    /// Main effects plus the named pairs, e.g. `A:B,B:C`.
+    Pairs(Vec<(String, String)>),
+}
+
+impl ModelChoice {
+    /// Parse `stepwise`, `main` or `A:B,B:C`.
+    pub fn parse(text: &str) -> std::result::Result<ModelChoice, String> {
+        match text {
+            "stepwise" => Ok(ModelChoice::Stepwise),
+            "main" => Ok(ModelChoice::Main),
+            _ => text
+                .split(',')
+                .map(|term| {
+                    term.trim()
+                        .split_once(':')
+                        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                        .ok_or_else(|| format!("`{term}` is not a pair of lists like A:B"))
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(ModelChoice::Pairs),
+        }
+    }
+}
+
+/// The result, with the JSON keys of the `mse` command.
+#[derive(Debug, Serialize)]
+pub struct MseReport {
+    /// Distinct individuals observed.
+    pub n_observed: f64,
+    /// The lists used (empty lists removed).
+    pub lists: Vec<String>,
+    /// Interaction terms of the fitted model (`[]` = main effects).
+    pub model: Vec<String>,
+    /// n + exp(β0).
+    pub n_poisson: Option<f64>,
+    /// Profile-likelihood point estimate.
+    pub n_profile: Option<f64>,
+    /// Profile-likelihood interval.
+    pub ci_profile: Option<[f64; 2]>,
+    /// Log-normal interval on the dark figure.
+    pub ci_lognormal: Option<[f64; 2]>,
+    /// AIC of the fitted model.
+    pub aic: Option<f64>,
+    /// Chao lower bound with its interval `[point, lower, upper]`.
+    pub chao_lower_bound: [f64; 3],
+    /// Warnings (removed lists, refused models).
+    pub warnings: Vec<String>,
+}
+
+impl MseReport {
+    /// A report with the observed count and the Chao lower bound only.
+    fn observed_only(n: f64, lists: Vec<String>, frequencies: &[f64], level: f64) -> MseReport {
+        let f = |k: usize| frequencies.get(k).copied().unwrap_or(0.0);
+        let chao = mse::chao_lower_bound(n, f(1), f(2), level);
+        MseReport {
+            n_observed: n,
+            lists,
+            model: Vec::new(),
+            n_poisson: None,
+            n_profile: None,
+            ci_profile: None,
+            ci_lognormal: None,
+            aic: None,
+            chao_lower_bound: [chao.point, chao.lower, chao.upper],
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Run the estimates on a table file.
+pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Result<MseReport> {
+    let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
+    let table = match capture_csv::read(path)? {
+        CaptureData::Histories(t) => t,
+        CaptureData::Frequencies(f) => {
+            let n: f64 = f.iter().sum();
+            let mut report = MseReport::observed_only(n, Vec::new(), &f, level);
+            report.warnings.push("frequency-of-capture data: only the Chao lower bound can be given".into());
+            return Ok(report);
+        }
+    };
+    let (table, removed) = table.without_empty_lists();
+    let mut warnings: Vec<String> =
+        removed.iter().map(|l| format!("list `{l}` has nobody on it and was removed")).collect();
+    let mut report = MseReport::observed_only(table.n_observed(), table.lists().to_vec(), &table.frequencies(), level);
+    let fitted = match model {
+        ModelChoice::Stepwise => mse::stepwise(&table, threshold),
+        ModelChoice::Main => mse::fit(&table, &[]),
+        ModelChoice::Pairs(names) => {
+            let pairs = resolve_pairs(&table, names).map_err(fail)?;
+            mse::fit(&table, &pairs)
+        }
+    };
+    match fitted {
+        Ok(fit) => {
+            let profile = mse::profile_likelihood(&fit, level).map_err(|e| fail(e.to_string()))?;
+            let (lo, hi) = fit.lognormal_interval(level);
+            report.model = fit.terms().to_vec();
+            report.n_poisson = Some(fit.n_poisson());
+            report.n_profile = Some(profile.point);
+            report.ci_profile = Some([profile.lower, profile.upper]);
+            report.ci_lognormal = Some([lo, hi]);
+            report.aic = Some(fit.aic);
+            warnings.extend(fit.empty_pairs.iter().map(|p| {
+                format!(
+                    "lists {} share nobody: histories with both were left out of the fit (AIC + 2)",
+                    table.term_name(*p)
+                )
+            }));
+        }
+        Err(e) => warnings.push(e.to_string()),
+    }
+    report.warnings = warnings;
+    Ok(report)
+}
+
+fn resolve_pairs(table: &CaptureTable, names: &[(String, String)]) -> std::result::Result<Vec<Pair>, String> {
+    let index = |name: &str| {
+        table
+            .lists()
+            .iter()
+            .position(|l| l == name)
+            .ok_or_else(|| format!("the model names list `{name}`, which the table lacks"))
+    };
+    names
+        .iter()
+        .map(|(a, b)| {
+            let (i, j) = (index(a)?, index(b)?);
+            if i == j {
+                return Err(format!("`{a}:{b}` pairs a list with itself"));
+            }
+            Ok((i.min(j), i.max(j)))
+        })
+        .collect()
+}
+
+/// A readable text table of a report.
+pub fn to_text(report: &MseReport, level: f64) -> String {
+    let pct = level * 100.0;
+    let opt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
+    let range = |v: Option<[f64; 2]>| v.map_or_else(|| "-".to_string(), |[a, b]| format!("{a:.1} to {b:.1}"));
+    let model = if report.n_poisson.is_none() {
+        "none fitted".to_string()
+    } else if report.model.is_empty() {
+        "main effects".to_string()
+    } else {
+        format!("main effects + {}", report.model.join(" + "))
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "lists                      {}", report.lists.join(", "));
+    let _ = writeln!(out, "observed (distinct)        {:.0}", report.n_observed);
+    let _ = writeln!(
+        out,
+        "Chao lower bound           {:.1} ({pct:.0}% CI {:.1} to {:.1})",
+        report.chao_lower_bound[0], report.chao_lower_bound[1], report.chao_lower_bound[2]
+    );
+    let _ = writeln!(out, "model                      {model}");
+    let _ = writeln!(out, "AIC                        {}", opt(report.aic));
+    let _ = writeln!(out, "N (Poisson, n + exp(b0))   {}", opt(report.n_poisson));
+    let _ = writeln!(out, "  log-normal {pct:.0}% CI       {}", range(report.ci_lognormal));
+    let _ = writeln!(out, "N (profile likelihood)     {}", opt(report.n_profile));
+    let _ = writeln!(out, "  profile {pct:.0}% CI          {}", range(report.ci_profile));
+    for w in &report.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}

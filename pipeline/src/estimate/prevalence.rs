@@ -1,0 +1,224 @@
+//! Prevalence estimates per window and stratum from the `capture_histories` query
+//! (METHODS.md §1): observed children, the Chao lower bound, and multiple systems estimation
+//! with stepwise model selection, its profile-likelihood interval, and the main-effects model
+//! as a sensitivity check.
+//!
+//! Estimates are not computed (shown `x`) where fewer than [`MIN_OBSERVED`] children were
+//! observed or fewer than two lists recorded anyone.
+//!
+//! Owns: windows, strata and model choice. May not touch: publication.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::domain::Agency;
+use crate::domain::RawCount;
+use crate::engine::{RawColumn, RawTable};
+use crate::error::{Error, Result};
+use crate::stats::mse::{self, CaptureTable, Estimate};
+
+/// Smallest number of observed children for which a model estimate is computed.
+pub const MIN_OBSERVED: f64 = 20.0;
+/// Confidence level of published intervals.
+pub const LEVEL: f64 = 0.95;
+/// p-value threshold of the stepwise rule.
+pub const STEPWISE_THRESHOLD: f64 = 0.02;
+
+/// A fitted model, for the release and the analyst diagnostics.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// Interaction terms beyond main effects.
+    pub terms: Vec<String>,
+    /// n + exp(β0).
+    pub n_poisson: f64,
+    /// Log-normal interval on the dark figure.
+    pub lognormal: [f64; 2],
+    /// Profile-likelihood point estimate.
+    pub profile_point: f64,
+    /// Profile-likelihood interval.
+    pub profile: [f64; 2],
+    /// AIC.
+    pub aic: f64,
+}
+
+/// Estimates for one window and stratum.
+#[derive(Debug, Clone)]
+pub struct PrevalenceEstimate {
+    /// `whole_period` or `fy<year>`.
+    pub window: String,
+    /// `all` or a high-level ethnic group id.
+    pub stratum: String,
+    /// Distinct children observed.
+    pub observed: RawCount,
+    /// Lists with nobody on them (removed before fitting).
+    pub removed_lists: Vec<String>,
+    /// Chao lower bound `[point, lower, upper]`, when computed.
+    pub chao: Option<[f64; 3]>,
+    /// The stepwise-selected model, or why there is none.
+    pub selected: std::result::Result<ModelSummary, String>,
+    /// The main-effects model (sensitivity), or why there is none.
+    pub main_effects: std::result::Result<ModelSummary, String>,
+    /// Children on each pair of lists (and on each list), for the analyst report: `(list, list,
+    /// children)`, with equal names for a list's own total.
+    pub overlaps: Vec<(String, String, u64)>,
+    /// For a community over the whole period: `[point, lower, upper]` from the stratified model
+    /// (all communities fitted together, agency dependence shared), with the log-normal interval.
+    pub stratified: Option<[f64; 3]>,
+}
+
+fn summarise(fit: &mse::Fit) -> std::result::Result<ModelSummary, String> {
+    let profile: Estimate = mse::profile_likelihood(fit, LEVEL).map_err(|e| e.to_string())?;
+    let (lo, hi) = fit.lognormal_interval(LEVEL);
+    Ok(ModelSummary {
+        terms: fit.terms().to_vec(),
+        n_poisson: fit.n_poisson(),
+        lognormal: [lo, hi],
+        profile_point: profile.point,
+        profile: [profile.lower, profile.upper],
+        aic: fit.aic,
+    })
+}
+
+/// Estimate every window and stratum of the `capture_histories` result.
+pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
+    let fail = |message: &str| Error::Query { query: table.name().to_string(), message: message.to_string() };
+    let (
+        Some(RawColumn::Text(windows)),
+        Some(RawColumn::Text(strata)),
+        Some(RawColumn::Int(masks)),
+        Some(RawColumn::Int(counts)),
+    ) = (table.column("time_window"), table.column("stratum"), table.column("agency_mask"), table.column("children"))
+    else {
+        return Err(fail("expected columns time_window, stratum, agency_mask, children"));
+    };
+    let mut cells: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    for i in 0..table.rows() {
+        let mask = usize::try_from(masks[i])
+            .ok()
+            .filter(|m| (1..32).contains(m))
+            .ok_or_else(|| fail("agency_mask out of range"))?;
+        let entry = cells.entry((windows[i].clone(), strata[i].clone())).or_insert_with(|| vec![0.0; 32]);
+        entry[mask] += counts[i] as f64;
+    }
+    let lists: Vec<String> = Agency::ALL.iter().map(|a| a.label().to_string()).collect();
+    let mut out = Vec::with_capacity(cells.len());
+    let mut whole_period_strata: Vec<(String, CaptureTable)> = Vec::new();
+    for ((window, stratum), counts) in cells {
+        let table = CaptureTable::new(lists.clone(), counts).map_err(|e| fail(&e))?;
+        let overlaps: Vec<(String, String, u64)> = (0..table.t())
+            .flat_map(|j| (j..table.t()).map(move |k| (j, k)))
+            .map(|(j, k)| {
+                let n = if j == k { table.list_total(j) } else { table.overlap(j, k) };
+                (lists[j].clone(), lists[k].clone(), n as u64)
+            })
+            .collect();
+        if window == "whole_period" && stratum != "all" && table.n_observed() >= MIN_OBSERVED {
+            whole_period_strata.push((stratum.clone(), table.clone()));
+        }
+        let (table, removed_lists) = table.without_empty_lists();
+        let n = table.n_observed();
+        let f = table.frequencies();
+        let too_few = format!("fewer than {MIN_OBSERVED} children observed");
+        let (chao, selected, main_effects) = if n < MIN_OBSERVED {
+            (None, Err(too_few.clone()), Err(too_few))
+        } else if table.t() < 2 {
+            let reason = mse::ModelError::TooFewLists.to_string();
+            (None, Err(reason.clone()), Err(reason))
+        } else {
+            let c = mse::chao_lower_bound(n, f[1], f.get(2).copied().unwrap_or(0.0), LEVEL);
+            let selected =
+                mse::stepwise(&table, STEPWISE_THRESHOLD).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
+            let main = mse::fit(&table, &[]).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
+            (Some([c.point, c.lower, c.upper]), selected, main)
+        };
+        out.push(PrevalenceEstimate {
+            window,
+            stratum,
+            observed: RawCount::new(n as u64),
+            removed_lists,
+            chao,
+            selected,
+            main_effects,
+            overlaps,
+            stratified: None,
+        });
+    }
+    stratify(&mut out, &whole_period_strata, &lists);
+    Ok(out)
+}
+
+/// Fit the stratified model over the whole period's communities with the interactions selected
+/// on all children, and attach each community's estimate.
+fn stratify(out: &mut [PrevalenceEstimate], strata: &[(String, CaptureTable)], lists: &[String]) {
+    let Some(all) = out.iter().find(|e| e.window == "whole_period" && e.stratum == "all") else { return };
+    let Ok(selected) = &all.selected else { return };
+    let pairs: Vec<(usize, usize)> = selected
+        .terms
+        .iter()
+        .filter_map(|term| {
+            let (a, b) = term.split_once(':')?;
+            Some((lists.iter().position(|l| l == a)?, lists.iter().position(|l| l == b)?))
+        })
+        .collect();
+    if strata.len() < 2 {
+        return;
+    }
+    // A stratified model that cannot be fitted leaves the communities without estimates (`x`).
+    let Ok(fit) = mse::fit_stratified(strata, &pairs, LEVEL) else { return };
+    for (name, n, dark, (lower, upper)) in fit.strata {
+        if let Some(e) = out.iter_mut().find(|e| e.window == "whole_period" && e.stratum == name) {
+            e.stratified = Some([n + dark, lower, upper]);
+        }
+    }
+}
+
+/// The analysts' view of every estimate (`private/estimates.json`): never published.
+#[derive(Debug, Serialize)]
+pub struct Diagnostics<'a> {
+    /// Confidence level.
+    pub level: f64,
+    /// Stepwise threshold.
+    pub stepwise_threshold: f64,
+    /// One entry per window and stratum.
+    pub estimates: Vec<DiagnosticRow<'a>>,
+}
+
+/// One window and stratum in the diagnostics.
+#[derive(Debug, Serialize)]
+pub struct DiagnosticRow<'a> {
+    /// Window.
+    pub window: &'a str,
+    /// Stratum.
+    pub stratum: &'a str,
+    /// Lists removed as empty.
+    pub removed_lists: &'a [String],
+    /// Chao lower bound.
+    pub chao_lower_bound: Option<[f64; 3]>,
+    /// Stepwise-selected model.
+    pub selected_model: std::result::Result<&'a ModelSummary, &'a str>,
+    /// Main effects (sensitivity).
+    pub main_effects: std::result::Result<&'a ModelSummary, &'a str>,
+    /// Stratified model estimate `[point, lower, upper]` (communities, whole period).
+    pub stratified: Option<[f64; 3]>,
+}
+
+/// Diagnostics for the private folder.
+pub fn diagnostics(estimates: &[PrevalenceEstimate]) -> Diagnostics<'_> {
+    Diagnostics {
+        level: LEVEL,
+        stepwise_threshold: STEPWISE_THRESHOLD,
+        estimates: estimates
+            .iter()
+            .map(|e| DiagnosticRow {
+                window: &e.window,
+                stratum: &e.stratum,
+                removed_lists: &e.removed_lists,
+                chao_lower_bound: e.chao,
+                selected_model: e.selected.as_ref().map_err(String::as_str),
+                main_effects: e.main_effects.as_ref().map_err(String::as_str),
+                stratified: e.stratified,
+            })
+            .collect(),
+    }
+}

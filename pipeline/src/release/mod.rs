@@ -1,0 +1,132 @@
+//! `safestat run`: one release from configuration to published files, one call per stage (see
+//! the flow in the crate's documentation). It owns the order of the stages and their log lines,
+//! and no stage work: each step is a call into the room that owns it.
+//!
+//! Everything is built in a staging folder and published atomically ([`files::publish_atomically`]):
+//! `OUT/release/` appears only after the audit re-checked the files about to be published.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::disclosure::{self, ProtectedRelease};
+use crate::domain::date::Date;
+use crate::error::Result;
+use crate::estimate::prevalence::{self, PrevalenceEstimate};
+use crate::ingest::{self, SourceReport, population};
+use crate::log::{self, StageTimer};
+use crate::output::{self, PrivateDir, PublicDir};
+use crate::tables::{self, Coverage};
+use crate::{engine, files, report};
+
+/// What a finished run reports on the command line.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Tables published.
+    pub tables: usize,
+    /// Cells suppressed across the release.
+    pub suppressed_cells: usize,
+}
+
+/// Run a whole release into `out`.
+pub fn run(config: &Config, out: &Path) -> Result<Summary> {
+    files::publish_atomically(out, |staging| build(config, staging))
+}
+
+fn build(config: &Config, staging: &Path) -> Result<Summary> {
+    let public = PublicDir::new(staging.join("release"), "release");
+    let private = PrivateDir::new(staging.join("private"));
+
+    let reports = ingest::sources::ingest_all(&config.sources, private.path(), Date::today())?;
+    ingest::sources::check_quarantine(&config.sources, &reports, config.max_quarantine_share)?;
+    let population = population::load(&config.population, &config.area_code)?;
+
+    let timer = StageTimer::start("queries");
+    let results = engine::run_release(
+        &config.engine,
+        &ingest::dataset_dir(private.path()),
+        &staging.join("scratch"),
+        (config.period_from, config.period_to),
+        reports.iter().map(|r| r.accepted).sum(),
+    )?;
+    let cells = tables::inner::decode(results.table("inner_cells")?)?;
+    log::info("queries", format_args!("{} queries run; {} inner cells", results.queries.len(), cells.len()));
+    drop(timer);
+
+    let timer = StageTimer::start("estimate");
+    let estimates = prevalence::estimate(results.table("capture_histories")?)?;
+    log::info("estimate", format_args!("{} capture-recapture models fitted", estimates.len()));
+    private.write_json("estimates.json", &prevalence::diagnostics(&estimates))?;
+    drop(timer);
+
+    let timer = StageTimer::start("disclosure");
+    let scope = tables::Scope {
+        from_year: config.period_from.year(),
+        to_year: config.period_to.year(),
+        agencies: config.sources.iter().map(|s| s.agency).collect(),
+    };
+    let catalogue = tables::catalogue(&scope, &cells, &estimates, &population);
+    let protected = disclosure::protect(config.policy, &catalogue)?;
+    log::info(
+        "disclosure",
+        format_args!(
+            "{} tables protected jointly; {} cells withheld; {} repair rounds",
+            protected.tables().len(),
+            protected.suppressed_cells(),
+            protected.private().log.repair_rounds
+        ),
+    );
+    drop(timer);
+
+    let timer = StageTimer::start("render");
+    let child_population: u64 = population.iter().map(|p| p.population).sum();
+    publish(config, &public, &private, &protected, &estimates, &reports, child_population)?;
+    output::manifest::write(config, staging, &reports, &results.queries)?;
+    drop(timer);
+
+    // The same check as `safestat audit`, from the files about to be published.
+    let timer = StageTimer::start("audit");
+    let primaries = disclosure::audit::audit_output(staging)?;
+    log::info("audit", format_args!("audit passed from the files to publish ({primaries} primary cells)"));
+    drop(timer);
+
+    Ok(Summary { tables: protected.tables().len(), suppressed_cells: protected.suppressed_cells() })
+}
+
+/// Every file of the release: open data and pages in `public`, the audit model, the disclosure
+/// log and the analyst report in `private`.
+fn publish(
+    config: &Config,
+    public: &PublicDir,
+    private: &PrivateDir,
+    protected: &ProtectedRelease,
+    estimates: &[PrevalenceEstimate],
+    reports: &[SourceReport],
+    child_population: u64,
+) -> Result<()> {
+    let coverage = Coverage {
+        area_code: config.area_code.clone(),
+        area_name: config.area_name.clone(),
+        from_year: config.period_from.year(),
+        to_year: config.period_to.year(),
+    };
+    let about = report::About { title: config.title.clone(), contact: config.contact.clone() };
+    let mut downloads = Vec::new();
+    let mut models = Vec::new();
+    for table in protected.tables() {
+        let (written, model) = public.write_table(table, &coverage)?;
+        models.push(model);
+        downloads.push((table.title().to_string(), written.data, written.meta));
+    }
+    private.write_audit_model(&protected.private().audit_model(models))?;
+    let community_pages = report::community::render(&about, &coverage, protected)?;
+    for (slug, _, page) in &community_pages {
+        public.write_page(&format!("communities/{slug}.html"), page)?;
+    }
+    let listed: Vec<(String, String)> =
+        community_pages.iter().map(|(slug, label, _)| (slug.clone(), label.clone())).collect();
+    let page = report::release::render(&about, &coverage, protected, &downloads, child_population, &listed)?;
+    public.write_page("index.html", &page)?;
+    public.write_page("data-guidance.html", &report::guidance::render(&about, &coverage, protected)?)?;
+    private.write_json("disclosure-log.json", &protected.private().log)?;
+    private.write_page("analyst.html", &report::analyst::render(&about, &coverage, protected, estimates, reports)?)
+}

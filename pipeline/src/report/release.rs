@@ -1,0 +1,201 @@
+//! The public release page (`release/index.html`): headline figures, charts and every table.
+
+use serde::Serialize;
+
+use super::{About, Page, PageBase, TableView, column, engine, svg, table_view};
+use crate::disclosure::{ProtectedRelease, ProtectedTable, SafeValue, Symbol};
+use crate::domain::thousands;
+use crate::error::Result;
+use crate::stats::rates;
+use crate::tables::{Coverage, TableId};
+
+#[derive(Debug, Serialize)]
+struct Headline {
+    children: String,
+    children_shown: bool,
+    known_percent: String,
+    known_lower: String,
+    known_upper: String,
+    known_shown: bool,
+    estimate_shown: bool,
+    estimate: String,
+    estimate_lower: String,
+    estimate_upper: String,
+    chao: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ChartView {
+    id: String,
+    title: String,
+    table_id: String,
+    svg: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ReleasePage {
+    #[serde(flatten)]
+    base: PageBase,
+    from_year: i32,
+    to_year: i32,
+    child_population: String,
+    headline: Headline,
+    tables: Vec<TableView>,
+    charts: Vec<ChartView>,
+    communities: Vec<(String, String)>,
+}
+
+fn headline(release: &ProtectedRelease) -> Headline {
+    let total = release
+        .table(TableId::ChildrenByYear)
+        .and_then(|t| t.rows().iter().find(|r| r.is_total))
+        .map(|r| r.values[0].clone());
+    let known = release.table(TableId::KnownToServicesByCommunity).and_then(|t| t.rows().iter().find(|r| r.is_total));
+    let pct = |i: usize| known.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
+    let prevalence = release.table(TableId::Prevalence).and_then(|t| t.rows().iter().find(|r| r.is_total));
+    let estimate = |i: usize| prevalence.and_then(|r| r.values.get(i)).map(SafeValue::display_text).unwrap_or_default();
+    Headline {
+        children: total.as_ref().map(SafeValue::display_text).unwrap_or_default(),
+        children_shown: total.as_ref().is_some_and(|v| v.as_count().is_some()),
+        known_percent: pct(2),
+        known_lower: pct(3),
+        known_upper: pct(4),
+        known_shown: known.and_then(|r| r.values.get(2)).is_some_and(|v| v.symbol().is_none()),
+        estimate_shown: prevalence.is_some_and(|r| r.values.iter().all(|v| v.symbol().is_none())),
+        estimate: estimate(2),
+        estimate_lower: estimate(3),
+        estimate_upper: estimate(4),
+        chao: estimate(1),
+    }
+}
+
+/// Render the public release page (`release/index.html`).
+pub fn render(
+    about: &About,
+    coverage: &Coverage,
+    release: &ProtectedRelease,
+    downloads: &[(String, String, String)],
+    child_population: u64,
+    communities: &[(String, String)],
+) -> Result<Page> {
+    let tables = release.tables().iter().zip(downloads).map(|(t, (_, csv, meta))| table_view(t, csv, meta)).collect();
+    let page = ReleasePage {
+        base: PageBase::new(about, coverage, release),
+        from_year: coverage.from_year,
+        to_year: coverage.to_year,
+        child_population: thousands(child_population),
+        headline: headline(release),
+        tables,
+        charts: charts(release),
+        communities: communities.to_vec(),
+    };
+    super::render(&engine()?, "release/index.html", &page)
+}
+
+/// The release's charts, drawn from protected values only.
+fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
+    let mut out = Vec::new();
+    out.extend(release.table(TableId::ChildrenByYear).map(year_chart));
+    if let Some(t) = release.table(TableId::CommunityRates) {
+        out.extend(rate_chart(t));
+        out.extend(funnel_chart(t));
+    }
+    out
+}
+
+/// Children identified per year, as bars.
+fn year_chart(t: &ProtectedTable) -> ChartView {
+    let bars: Vec<svg::Bar> = t
+        .rows()
+        .iter()
+        .filter(|r| !r.is_total)
+        .map(|r| svg::Bar {
+            label: r.category.1.clone(),
+            value: r.values[0].as_f64(),
+            symbol: r.values[0].display_text(),
+            interval: None,
+        })
+        .collect();
+    ChartView {
+        id: "chart-by-year".into(),
+        title: "Children identified, by year of first referral".into(),
+        table_id: "children-by-year".into(),
+        svg: svg::bar_chart(
+            "chart-by-year",
+            "Children identified, by year of first referral",
+            "Bar chart of the number of children first referred in each year; withheld values are marked, not drawn.",
+            "Year of first referral",
+            "Children",
+            &bars,
+        ),
+    }
+}
+
+/// Recorded rates by ethnic group, as bars with interval whiskers.
+fn rate_chart(t: &ProtectedTable) -> Option<ChartView> {
+    let (Some(rate), Some(lo), Some(hi)) =
+        (column(t, "rate_per_10000"), column(t, "rate_lower95"), column(t, "rate_upper95"))
+    else {
+        return None;
+    };
+    let bars: Vec<svg::Bar> = t
+        .rows()
+        .iter()
+        .filter(|r| !r.is_total && r.values[rate].symbol() != Some(Symbol::Z))
+        .map(|r| svg::Bar {
+            label: r.category.1.split(',').next().unwrap_or_default().to_string(),
+            value: r.values[rate].as_f64(),
+            symbol: r.values[rate].display_text(),
+            interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+        })
+        .collect();
+    Some(ChartView {
+        id: "chart-rates".into(),
+        title: "Recorded rate per 10,000 children, by ethnic group, with 95% confidence intervals".into(),
+        table_id: "community-rates".into(),
+        svg: svg::bar_chart(
+            "chart-rates",
+            "Recorded rate per 10,000 children, by ethnic group",
+            "Bar chart of recorded rates with 95% confidence intervals as whiskers; groups without a rate are marked.",
+            "Ethnic group",
+            "Rate per 10,000 children",
+            &bars,
+        ),
+    })
+}
+
+/// Standardised reporting ratios against expected counts, with 95% and 99.8% limits.
+fn funnel_chart(t: &ProtectedTable) -> Option<ChartView> {
+    let (n, ratio) = (column(t, "children")?, column(t, "reporting_ratio")?);
+    let points: Vec<svg::FunnelPoint> = t
+        .rows()
+        .iter()
+        .filter(|r| !r.is_total)
+        .filter_map(|r| {
+            let (n, ratio) = (r.values[n].as_f64()?, r.values[ratio].as_f64()?);
+            (ratio > 0.0).then(|| svg::FunnelPoint {
+                label: r.category.1.split(',').next().unwrap_or_default().to_string(),
+                x: n / ratio,
+                y: ratio,
+            })
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let limits = |e: f64| (rates::funnel_ratio_limits(e, 0.95), rates::funnel_ratio_limits(e, 0.998));
+    Some(ChartView {
+        id: "chart-funnel".into(),
+        title: "Standardised reporting ratio by ethnic group: funnel plot".into(),
+        table_id: "community-rates".into(),
+        svg: svg::funnel_chart(
+            "chart-funnel",
+            "Standardised reporting ratio by ethnic group",
+            "Each point is a group's ratio of children identified to the number expected from the whole area's rates by age, against the expected number, with 95% and 99.8% control limits around 1. Points below the lower limits were recorded less than expected.",
+            ("Expected children", "Observed / expected"),
+            1.0,
+            &points,
+            limits,
+        ),
+    })
+}

@@ -1,0 +1,522 @@
+//! Prevalence from overlapping lists (METHODS.md §1): Lincoln-Petersen, Chapman with Seber
+//! variance, the Chao lower bound, and multiple systems estimation by Poisson log-linear models
+//! fitted by IRLS, with stepwise selection by the Poisson-overlap rule, existence and
+//! identifiability checks (Fienberg-Rinaldo linear program; design rank), log-normal intervals
+//! on the dark figure and multinomial profile-likelihood intervals.
+//!
+//! Pairs of lists in a model whose overlap is empty are handled as SparseMSE does: the pair's
+//! term is left out of the fit, every capture history holding both lists is removed, and 2 is
+//! added to the AIC per such pair.
+
+use statrs::function::gamma::ln_gamma;
+
+use super::linalg::{Matrix, cholesky, cholesky_solve};
+use super::proportion::z_value;
+
+mod intervals;
+mod strata;
+
+/// Counts per capture history over `t` lists; index = bitmask (bit j = on list j).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureTable {
+    lists: Vec<String>,
+    counts: Vec<f64>,
+}
+
+/// A pair of lists (indices, first < second) whose interaction is in a model.
+pub type Pair = (usize, usize);
+
+/// Why a model has no estimate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// The maximum likelihood estimate does not exist (the dark figure is infinite).
+    NoEstimate {
+        /// The model's interaction terms, e.g. `A:B`.
+        terms: Vec<String>,
+    },
+    /// The model's parameters cannot be identified from the observed histories.
+    NotIdentifiable {
+        /// The model's interaction terms.
+        terms: Vec<String>,
+    },
+    /// Fewer than two lists with anyone on them.
+    TooFewLists,
+    /// The fitting algorithm did not converge.
+    NotConverged,
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let model = |terms: &[String]| {
+            if terms.is_empty() { "main effects".to_string() } else { format!("main effects + {}", terms.join(" + ")) }
+        };
+        match self {
+            ModelError::NoEstimate { terms } => write!(
+                f,
+                "the model {} has no finite estimate with these data (the fit would make the unobserved \
+                 population infinite); leave out those interactions",
+                model(terms)
+            ),
+            ModelError::NotIdentifiable { terms } => write!(
+                f,
+                "the model {} is not identifiable with these data (more parameters than the observed \
+                 histories can determine)",
+                model(terms)
+            ),
+            ModelError::TooFewLists => {
+                write!(f, "fewer than two lists have anyone on them: only the observed count can be given")
+            }
+            ModelError::NotConverged => write!(f, "the model fit did not converge"),
+        }
+    }
+}
+
+impl CaptureTable {
+    /// A table from list names and counts indexed by bitmask (`counts.len() == 2^t`; index 0,
+    /// the unobserved cell, must be 0).
+    pub fn new(lists: Vec<String>, counts: Vec<f64>) -> Result<CaptureTable, String> {
+        let t = lists.len();
+        if t == 0 || t > 16 {
+            return Err(format!("a capture table needs 1 to 16 lists, not {t}"));
+        }
+        if counts.len() != 1 << t {
+            return Err("counts must have one entry per capture history".into());
+        }
+        if counts[0] != 0.0 {
+            return Err("the all-zero history cannot be observed".into());
+        }
+        if counts.iter().any(|c| !c.is_finite() || *c < 0.0) {
+            return Err("counts must be finite and not negative".into());
+        }
+        Ok(CaptureTable { lists, counts })
+    }
+
+    /// The list names.
+    pub fn lists(&self) -> &[String] {
+        &self.lists
+    }
+
+    /// Number of lists.
+    pub fn t(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// Count of one history.
+    pub fn count(&self, mask: usize) -> f64 {
+        self.counts[mask]
+    }
+
+    /// Distinct individuals observed.
+    pub fn n_observed(&self) -> f64 {
+        self.counts.iter().sum()
+    }
+
+    /// Individuals on list j.
+    pub fn list_total(&self, j: usize) -> f64 {
+        self.sum_where(|m| m >> j & 1 == 1)
+    }
+
+    /// Individuals on both lists j and k (whatever their other lists).
+    pub fn overlap(&self, j: usize, k: usize) -> f64 {
+        self.sum_where(|m| m >> j & 1 == 1 && m >> k & 1 == 1)
+    }
+
+    fn sum_where(&self, keep: impl Fn(usize) -> bool) -> f64 {
+        self.counts.iter().enumerate().filter(|(m, _)| keep(*m)).map(|(_, c)| c).sum()
+    }
+
+    /// `f[k]` = individuals on exactly k lists (`f[0]` = 0).
+    pub fn frequencies(&self) -> Vec<f64> {
+        let mut f = vec![0.0; self.t() + 1];
+        for (mask, c) in self.counts.iter().enumerate() {
+            f[mask.count_ones() as usize] += c;
+        }
+        f
+    }
+
+    /// The table without lists that have nobody on them, and the names of those removed.
+    pub fn without_empty_lists(&self) -> (CaptureTable, Vec<String>) {
+        let keep: Vec<usize> = (0..self.t()).filter(|&j| self.list_total(j) > 0.0).collect();
+        let removed = (0..self.t()).filter(|j| !keep.contains(j)).map(|j| self.lists[j].clone()).collect();
+        let mut counts = vec![0.0; 1 << keep.len()];
+        for (mask, c) in self.counts.iter().enumerate() {
+            let new_mask = keep.iter().enumerate().fold(0, |acc, (i, &j)| acc | ((mask >> j & 1) << i));
+            counts[new_mask] += c;
+        }
+        let lists = keep.iter().map(|&j| self.lists[j].clone()).collect();
+        (CaptureTable { lists, counts }, removed)
+    }
+
+    /// `A:B` for a pair.
+    pub fn term_name(&self, pair: Pair) -> String {
+        format!("{}:{}", self.lists[pair.0], self.lists[pair.1])
+    }
+
+    fn term_names(&self, pairs: &[Pair]) -> Vec<String> {
+        pairs.iter().map(|p| self.term_name(*p)).collect()
+    }
+}
+
+/// The design of a model on a table, after empty-overlap handling.
+#[derive(Debug, Clone)]
+struct Design {
+    masks: Vec<usize>,
+    x: Matrix,
+    y: Vec<f64>,
+    terms: Vec<String>,
+    pairs: Vec<Pair>,
+    empty_pairs: Vec<Pair>,
+}
+
+fn design(table: &CaptureTable, pairs: &[Pair]) -> Design {
+    let t = table.t();
+    let (empty_pairs, fitted_pairs): (Vec<Pair>, Vec<Pair>) =
+        pairs.iter().copied().partition(|&(j, k)| table.overlap(j, k) == 0.0);
+    let masks: Vec<usize> =
+        (1..1usize << t).filter(|m| empty_pairs.iter().all(|&(j, k)| !(m >> j & 1 == 1 && m >> k & 1 == 1))).collect();
+    let rows: Vec<Vec<f64>> = masks.iter().map(|&m| design_row(m, t, &fitted_pairs)).collect();
+    Design {
+        y: masks.iter().map(|&m| table.count(m)).collect(),
+        x: Matrix::from_rows(&rows),
+        masks,
+        terms: table.term_names(pairs),
+        pairs: pairs.to_vec(),
+        empty_pairs,
+    }
+}
+
+/// The design of a heterogeneity model over the number of captures |ω| (Rcapture's M0 and
+/// Mh Chao): columns 1, |ω|, and for each k in `etas` the column (|ω| − k + 1)₊.
+fn capture_count_design(table: &CaptureTable, etas: &[usize]) -> Design {
+    let masks: Vec<usize> = (1..1usize << table.t()).collect();
+    let rows: Vec<Vec<f64>> = masks
+        .iter()
+        .map(|&m| {
+            let k = f64::from(m.count_ones());
+            let mut row = vec![1.0, k];
+            row.extend(etas.iter().map(|&e| (k - e as f64 + 1.0).max(0.0)));
+            row
+        })
+        .collect();
+    let mut terms = vec!["nbcap".to_string()];
+    terms.extend(etas.iter().map(|e| format!("eta{e}")));
+    Design {
+        y: masks.iter().map(|&m| table.count(m)).collect(),
+        x: Matrix::from_rows(&rows),
+        masks,
+        terms,
+        pairs: Vec::new(),
+        empty_pairs: Vec::new(),
+    }
+}
+
+fn design_row(mask: usize, t: usize, pairs: &[Pair]) -> Vec<f64> {
+    let bit = |j: usize| if mask >> j & 1 == 1 { 1.0 } else { 0.0 };
+    let mut row = Vec::with_capacity(1 + t + pairs.len());
+    row.push(1.0);
+    row.extend((0..t).map(bit));
+    row.extend(pairs.iter().map(|&(j, k)| bit(j) * bit(k)));
+    row
+}
+
+/// Check existence (Fienberg-Rinaldo linear program) and identifiability (design rank).
+pub fn check(table: &CaptureTable, pairs: &[Pair]) -> Result<(), ModelError> {
+    check_design(&design(table, pairs))
+}
+
+fn check_design(d: &Design) -> Result<(), ModelError> {
+    if d.x.rank() < d.x.cols() {
+        return Err(ModelError::NotIdentifiable { terms: d.terms.clone() });
+    }
+    if !mle_exists(d) {
+        return Err(ModelError::NoEstimate { terms: d.terms.clone() });
+    }
+    Ok(())
+}
+
+/// max s subject to Xᵀμ = Xᵀy, μᵢ ≥ s, μ ≥ 0: the MLE exists when s > 0.
+fn mle_exists(d: &Design) -> bool {
+    use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
+    let scale = d.y.iter().sum::<f64>().max(1.0);
+    let mut lp = Problem::new(OptimizationDirection::Maximize);
+    let mu: Vec<_> = d.y.iter().map(|_| lp.add_var(0.0, (0.0, f64::INFINITY))).collect();
+    let s = lp.add_var(1.0, (0.0, f64::INFINITY));
+    for c in 0..d.x.cols() {
+        let target: f64 = (0..d.x.rows()).map(|i| d.x.get(i, c) * d.y[i]).sum::<f64>() / scale;
+        let expr: Vec<_> = (0..d.x.rows()).filter(|&i| d.x.get(i, c) != 0.0).map(|i| (mu[i], d.x.get(i, c))).collect();
+        lp.add_constraint(expr, ComparisonOp::Eq, target);
+    }
+    for &m in &mu {
+        lp.add_constraint(vec![(m, 1.0), (s, -1.0)], ComparisonOp::Ge, 0.0);
+    }
+    match lp.solve() {
+        Ok(SolveOutcome::Solution(solution)) => solution.objective() > 1e-9,
+        _ => false,
+    }
+}
+
+/// R's `glm.control()$epsilon`.
+const GLM_EPSILON: f64 = 1e-8;
+
+struct Irls {
+    beta: Vec<f64>,
+    mu: Vec<f64>,
+    deviance: f64,
+    /// Diagonal of (XᵀWX)⁻¹: the coefficients' variances.
+    variances: Vec<f64>,
+}
+
+fn deviance(y: &[f64], mu: &[f64]) -> f64 {
+    2.0 * y.iter().zip(mu).map(|(&y, &m)| if y > 0.0 { y * (y / m).ln() - (y - m) } else { m }).sum::<f64>()
+}
+
+/// Poisson log-linear fit by iteratively reweighted least squares, following R's `glm.fit`,
+/// the software behind the published reference values: start μ = y + 0.1, stop when
+/// |ΔD| / (|D| + 0.1) < 1e-8, and take the intercept's variance from the last weighted
+/// least-squares step, as `summary.glm` does. (METHODS.md asks for 1e-10; with it the
+/// log-normal limits move by up to 0.005, enough to miss the rounded reference values.)
+fn irls(x: &Matrix, y: &[f64], start: Option<&[f64]>) -> Option<Irls> {
+    let (n, p) = (x.rows(), x.cols());
+    let mut mu: Vec<f64> = start.map_or_else(|| y.iter().map(|v| v + 0.1).collect(), <[f64]>::to_vec);
+    let mut dev_old = deviance(y, &mu);
+    let mut beta = vec![0.0; p];
+    for _ in 0..500 {
+        let mut xtwx = Matrix::zeros(p, p);
+        let mut xtwz = vec![0.0; p];
+        for i in 0..n {
+            let w = mu[i];
+            let z = mu[i].ln() + (y[i] - mu[i]) / mu[i];
+            let row = x.row(i);
+            for a in 0..p {
+                if row[a] == 0.0 {
+                    continue;
+                }
+                xtwz[a] += row[a] * w * z;
+                for b in 0..=a {
+                    xtwx.set(a, b, xtwx.get(a, b) + row[a] * w * row[b]);
+                }
+            }
+        }
+        for a in 0..p {
+            for b in 0..a {
+                xtwx.set(b, a, xtwx.get(a, b));
+            }
+        }
+        let l = cholesky(&xtwx)?;
+        beta = cholesky_solve(&l, &xtwz);
+        for i in 0..n {
+            let eta: f64 = x.row(i).iter().zip(&beta).map(|(a, b)| a * b).sum();
+            if eta > 700.0 {
+                return None;
+            }
+            mu[i] = eta.exp().max(1e-300);
+        }
+        let dev = deviance(y, &mu);
+        if (dev - dev_old).abs() / (dev.abs() + 0.1) < GLM_EPSILON {
+            let variances = (0..p)
+                .map(|j| {
+                    let mut e = vec![0.0; p];
+                    e[j] = 1.0;
+                    cholesky_solve(&l, &e)[j]
+                })
+                .collect();
+            return Some(Irls { beta, mu, deviance: dev, variances });
+        }
+        dev_old = dev;
+    }
+    None
+}
+
+/// A fitted log-linear model.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Interaction terms in the model (fitted ones and empty-overlap ones).
+    pub pairs: Vec<Pair>,
+    /// Pairs whose overlap is empty (left out of the fit; their histories removed).
+    pub empty_pairs: Vec<Pair>,
+    /// Coefficients: intercept, one per list, one per fitted pair.
+    pub beta: Vec<f64>,
+    /// Standard error of the intercept.
+    pub se_intercept: f64,
+    /// Residual deviance.
+    pub deviance: f64,
+    /// Poisson log-likelihood (with the log y! terms).
+    pub log_likelihood: f64,
+    /// AIC, with 2 added per empty-overlap pair.
+    pub aic: f64,
+    /// Individuals observed.
+    pub n_observed: f64,
+    design: Design,
+    mu: Vec<f64>,
+}
+
+impl Fit {
+    /// The estimated number never observed, exp(β0).
+    pub fn dark_figure(&self) -> f64 {
+        self.beta[0].exp()
+    }
+
+    /// n + exp(β0).
+    pub fn n_poisson(&self) -> f64 {
+        self.n_observed + self.dark_figure()
+    }
+
+    /// Log-normal interval on the dark figure: `[n + exp(β0 − z·se), n + exp(β0 + z·se)]`.
+    pub fn lognormal_interval(&self, level: f64) -> (f64, f64) {
+        let z = z_value(level);
+        (
+            self.n_observed + (self.beta[0] - z * self.se_intercept).exp(),
+            self.n_observed + (self.beta[0] + z * self.se_intercept).exp(),
+        )
+    }
+
+    /// Fitted expected count of a capture history (0 for removed histories).
+    pub fn fitted(&self, mask: usize) -> f64 {
+        self.design.masks.iter().position(|&m| m == mask).map_or(0.0, |i| self.mu[i])
+    }
+
+    /// Term names of the model beyond main effects, e.g. `["D:E"]`.
+    pub fn terms(&self) -> &[String] {
+        &self.design.terms
+    }
+}
+
+/// Fit a model (main effects plus `pairs`), after checking existence and identifiability.
+pub fn fit(table: &CaptureTable, pairs: &[Pair]) -> Result<Fit, ModelError> {
+    if (0..table.t()).filter(|&j| table.list_total(j) > 0.0).count() < 2 {
+        return Err(ModelError::TooFewLists);
+    }
+    check(table, pairs)?;
+    fit_unchecked(table, pairs)
+}
+
+fn fit_unchecked(table: &CaptureTable, pairs: &[Pair]) -> Result<Fit, ModelError> {
+    fit_design(table, design(table, pairs))
+}
+
+/// Fit Rcapture's heterogeneity models on the number of captures: `etas` empty is M0; `[3]`
+/// (or `[3, 4, …]`) is Mh Chao's lower-bound model with those η terms.
+pub fn fit_capture_count_model(table: &CaptureTable, etas: &[usize]) -> Result<Fit, ModelError> {
+    let d = capture_count_design(table, etas);
+    check_design(&d)?;
+    fit_design(table, d)
+}
+
+fn fit_design(table: &CaptureTable, d: Design) -> Result<Fit, ModelError> {
+    let r = irls(&d.x, &d.y, None).ok_or(ModelError::NotConverged)?;
+    let log_likelihood: f64 =
+        d.y.iter().zip(&r.mu).map(|(&y, &m)| if y > 0.0 { y * m.ln() } else { 0.0 } - m - ln_gamma(y + 1.0)).sum();
+    let p = d.x.cols() as f64;
+    Ok(Fit {
+        pairs: d.pairs.clone(),
+        empty_pairs: d.empty_pairs.clone(),
+        beta: r.beta,
+        se_intercept: r.variances[0].sqrt(),
+        deviance: r.deviance,
+        log_likelihood,
+        aic: -2.0 * log_likelihood + 2.0 * p + 2.0 * d.empty_pairs.len() as f64,
+        n_observed: table.n_observed(),
+        design: d,
+        mu: r.mu,
+    })
+}
+
+/// Poisson cumulative probability P(X ≤ k) for mean λ.
+fn poisson_cdf(k: f64, lambda: f64) -> f64 {
+    if k < 0.0 {
+        return 0.0;
+    }
+    // P(X ≤ k) = Q(k + 1, λ), the regularised upper incomplete gamma function.
+    statrs::function::gamma::gamma_ur(k + 1.0, lambda)
+}
+
+/// Forward stepwise selection by the Poisson-overlap rule (SparseMSE): from main effects, add
+/// the pair with the smallest one-sided Poisson p-value below `threshold`, skipping pairs that
+/// would make the model non-existent or non-identifiable; ties go to the first pair.
+pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError> {
+    let mut current = fit(table, &[])?;
+    let t = table.t();
+    let candidates: Vec<Pair> = (0..t).flat_map(|j| (j + 1..t).map(move |k| (j, k))).collect();
+    let mut included = vec![false; candidates.len()];
+    loop {
+        let mut best: Option<(usize, f64)> = None;
+        for (c, &(j, k)) in candidates.iter().enumerate() {
+            if included[c] {
+                continue;
+            }
+            let n_star = table.overlap(j, k);
+            let lambda: f64 = current
+                .design
+                .masks
+                .iter()
+                .zip(&current.mu)
+                .filter(|(m, _)| *m >> j & 1 == 1 && *m >> k & 1 == 1)
+                .map(|(_, mu)| mu)
+                .sum();
+            let lower = poisson_cdf(n_star, lambda);
+            let upper = 1.0 - poisson_cdf(n_star - 1.0, lambda);
+            let mut p = lower.min(upper);
+            let mut trial = current.pairs.clone();
+            trial.push((j, k));
+            if check(table, &trial).is_err() {
+                p = 1.0;
+            }
+            if best.is_none_or(|(_, bp)| p < bp) {
+                best = Some((c, p));
+            }
+        }
+        match best {
+            Some((c, p)) if p < threshold => {
+                included[c] = true;
+                let mut pairs = current.pairs.clone();
+                pairs.push(candidates[c]);
+                current = fit_unchecked(table, &pairs)?;
+            }
+            _ => return Ok(current),
+        }
+    }
+}
+
+pub use intervals::{Estimate, chao_lower_bound, chapman, lincoln_petersen, lognormal_around, profile_likelihood};
+pub use strata::{Bootstrap, StratifiedFit, bootstrap, fit_stratified};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(lists: &[&str], rows: &[(usize, f64)]) -> CaptureTable {
+        let mut counts = vec![0.0; 1 << lists.len()];
+        for &(m, c) in rows {
+            counts[m] = c;
+        }
+        CaptureTable::new(lists.iter().map(|s| (*s).to_string()).collect(), counts).unwrap()
+    }
+
+    #[test]
+    fn two_lists_main_effects_is_lincoln_petersen() {
+        let t = table(&["A", "B"], &[(1, 5.0), (2, 10.0), (3, 5.0)]);
+        let f = fit(&t, &[]).unwrap();
+        assert!((f.n_poisson() - lincoln_petersen(10.0, 15.0, 5.0).unwrap()).abs() < 1e-8);
+    }
+
+    #[test]
+    fn bootstrap_is_reproducible_and_thread_independent() {
+        let t = table(&["A", "B", "C"], &[(1, 40.0), (2, 30.0), (4, 20.0), (3, 6.0), (5, 4.0), (6, 3.0)]);
+        let one = bootstrap(&t, 0.02, 40, 7, 0.95, 1);
+        let two = bootstrap(&t, 0.02, 40, 7, 0.95, 2);
+        assert_eq!(one, two);
+        assert_eq!(one.estimates.len() + one.failed, 40);
+        let (lo, hi) = one.interval.unwrap();
+        assert!(lo >= t.n_observed() && lo < hi);
+        assert_ne!(bootstrap(&t, 0.02, 40, 8, 0.95, 2).estimates, one.estimates);
+    }
+
+    #[test]
+    fn empty_list_is_not_a_list() {
+        let t = table(&["A", "B", "C"], &[(1, 5.0), (2, 10.0), (3, 5.0)]);
+        let (reduced, removed) = t.without_empty_lists();
+        assert_eq!(removed, vec!["C".to_string()]);
+        assert_eq!(reduced.t(), 2);
+        assert!((reduced.n_observed() - 20.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,345 @@
+//! The tables of a release, defined once: what each sums, how it is labelled, and which other
+//! tables it is computed from.
+//!
+//! Owns: the list of tables and their definitions. May not touch: counts (requests hold inner
+//! cell indices only) or their protection.
+
+use super::{
+    CommunityRatesRequest, CommunityRow, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn,
+    IndicatorColumn, InnerCell, ShareRequest, ShareRow, TableId,
+};
+use crate::domain::RawCount;
+use crate::domain::{AGE_BANDS, Agency, ETHNIC_GROUPS, HIGH_LEVEL_GROUPS, ethnic_group};
+use crate::estimate::prevalence::PrevalenceEstimate;
+use crate::ingest::population::PopulationRow;
+
+/// What a release covers: its calendar years and its agency lists, in list order.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// First calendar year.
+    pub from_year: i32,
+    /// Last calendar year.
+    pub to_year: i32,
+    /// The agencies, in list order.
+    pub agencies: Vec<Agency>,
+}
+
+impl Scope {
+    fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.from_year..=self.to_year
+    }
+}
+
+/// Everything a release asks disclosure control to protect, over one inner-cell vector.
+pub struct Catalogue {
+    /// The true inner cells.
+    pub inner: Vec<RawCount>,
+    /// One-way count tables with totals.
+    pub counts: Vec<CountTableRequest>,
+    /// Share tables (known to services).
+    pub shares: Vec<ShareRequest>,
+    /// Estimate tables beside published counts.
+    pub estimates: Vec<EstimateTableRequest>,
+    /// Community measures from published counts.
+    pub communities: Vec<CommunityRatesRequest>,
+}
+
+/// The whole release's requests, all derived from the same inner cells.
+pub fn catalogue(
+    scope: &Scope,
+    cells: &[InnerCell],
+    estimates: &[PrevalenceEstimate],
+    population: &[PopulationRow],
+) -> Catalogue {
+    Catalogue {
+        inner: cells.iter().map(|c| c.children).collect(),
+        counts: count_requests(scope, cells),
+        shares: share_requests(scope, cells),
+        estimates: vec![prevalence_request(estimates)],
+        communities: vec![community_request(scope, population)],
+    }
+}
+
+/// The inner cells for which `keep` holds.
+fn cells_where(cells: &[InnerCell], keep: &dyn Fn(&InnerCell) -> bool) -> Vec<usize> {
+    cells.iter().enumerate().filter(|(_, c)| keep(c)).map(|(i, _)| i).collect()
+}
+
+/// Whether an inner cell's detailed group belongs to the high-level group `id`.
+fn in_high_group(id: &'static str) -> impl Fn(&InnerCell) -> bool {
+    move |c: &InnerCell| ethnic_group(&c.ethnic_group).is_some_and(|g| g.high_id == id)
+}
+
+/// The one-way count tables.
+fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> {
+    let count_indicator = IndicatorColumn::new("children", "Children identified", "", 0);
+    let sum = |keep: &dyn Fn(&InnerCell) -> bool| cells_where(cells, keep);
+    let high_group = in_high_group;
+    let by_year = CountTableRequest {
+        id: TableId::ChildrenByYear,
+        title: "Children identified, by year of first referral".into(),
+        filter: FilterColumn::new(
+            "time_period",
+            "Year of first referral",
+            "The calendar year of the child's first referral in the period",
+        ),
+        indicator: count_indicator.clone(),
+        rows: scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+        total: ("Total".into(), "All years".into()),
+    };
+    let by_community = CountTableRequest {
+        id: TableId::ChildrenByCommunity,
+        title: "Children identified, by ethnic group (ONS 2021 high-level groups)".into(),
+        filter: FilterColumn::new(
+            "ethnic_group",
+            "Ethnic group",
+            "ONS 2021 high-level ethnic group, harmonised from each agency's codes; 'Not known' is a group of its own",
+        ),
+        indicator: count_indicator.clone(),
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
+    let by_age = CountTableRequest {
+        id: TableId::ChildrenByAgeBand,
+        title: "Children identified, by age at first referral".into(),
+        filter: FilterColumn::new(
+            "age_band",
+            "Age at first referral",
+            "Age band of the child at their first referral in the period",
+        ),
+        indicator: count_indicator.clone(),
+        rows: AGE_BANDS
+            .iter()
+            .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.age_band == *band)))
+            .collect(),
+        total: ("Total".into(), "All ages".into()),
+    };
+    let by_detailed = CountTableRequest {
+        id: TableId::ChildrenByDetailedGroup,
+        title: "Children identified, by ethnic group (ONS 2021 detailed groups)".into(),
+        filter: FilterColumn::new(
+            "ethnic_group_detailed",
+            "Ethnic group (detailed)",
+            "ONS 2021 detailed ethnic group, harmonised from each agency's codes",
+        ),
+        indicator: count_indicator.clone(),
+        rows: ETHNIC_GROUPS
+            .iter()
+            .map(|g| (g.id.to_string(), g.label.to_string(), sum(&|c| c.ethnic_group == g.id)))
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
+    let by_community_age = CountTableRequest {
+        id: TableId::ChildrenByCommunityAndAge,
+        title: "Children identified, by ethnic group and age at first referral".into(),
+        filter: FilterColumn::new(
+            "ethnic_group_and_age",
+            "Ethnic group and age",
+            "ONS 2021 high-level ethnic group and age band at first referral",
+        ),
+        indicator: count_indicator.clone(),
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .flat_map(|(id, label)| AGE_BANDS.iter().map(move |(band, _, _)| (*id, *label, *band)))
+            .map(|(id, label, band)| {
+                let group = high_group(id);
+                (format!("{id}:{band}"), format!("{label}, {band} years"), sum(&|c| group(c) && c.age_band == band))
+            })
+            .collect(),
+        total: ("Total".into(), "All children".into()),
+    };
+    let by_community_agency = CountTableRequest {
+        id: TableId::ChildrenByCommunityAndAgency,
+        title:
+            "Children recorded by each agency, by ethnic group (a child recorded by several agencies counts in each)"
+                .into(),
+        filter: FilterColumn::new(
+            "ethnic_group_and_agency",
+            "Ethnic group and agency",
+            "ONS 2021 high-level ethnic group and the agency that recorded the child",
+        ),
+        indicator: count_indicator.clone(),
+        rows: HIGH_LEVEL_GROUPS
+            .iter()
+            .flat_map(|(id, label)| scope.agencies.iter().map(move |a| (*id, *label, *a)))
+            .map(|(id, label, agency)| {
+                let group = high_group(id);
+                let bit = agency.bit().cast_unsigned();
+                (
+                    format!("{id}:{}", agency.code()),
+                    format!("{label}, {}", agency.label()),
+                    sum(&|c| group(c) && c.agency_mask & bit != 0),
+                )
+            })
+            .collect(),
+        total: ("Total".into(), "All records by agency (children counted once per agency)".into()),
+    };
+    vec![by_year, by_community, by_detailed, by_age, by_community_age, by_community_agency]
+}
+
+/// The known-to-services share tables.
+fn share_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<ShareRequest> {
+    let sum = |keep: &dyn Fn(&InnerCell) -> bool| cells_where(cells, keep);
+    let high_group = in_high_group;
+    let share_rows = |rows: Vec<(String, String, Vec<usize>)>, total_label: &str| -> Vec<ShareRow> {
+        let known = |set: &[usize]| set.iter().copied().filter(|&i| cells[i].known_to_services).collect::<Vec<usize>>();
+        let mut out: Vec<ShareRow> = rows
+            .into_iter()
+            .map(|(code, label, denominator)| ShareRow {
+                code,
+                label,
+                is_total: false,
+                numerator: known(&denominator),
+                denominator,
+            })
+            .collect();
+        let all: Vec<usize> = (0..cells.len()).collect();
+        out.push(ShareRow {
+            code: "Total".into(),
+            label: total_label.into(),
+            is_total: true,
+            numerator: known(&all),
+            denominator: all,
+        });
+        out
+    };
+    let known_by_community = ShareRequest {
+        id: TableId::KnownToServicesByCommunity,
+        title: "Children already known to services before their first referral, by ethnic group".into(),
+        filter: FilterColumn::new("ethnic_group", "Ethnic group", "ONS 2021 high-level ethnic group"),
+        denominator_label: "Children identified".into(),
+        numerator_label: "Known to services".into(),
+        rows: share_rows(
+            HIGH_LEVEL_GROUPS
+                .iter()
+                .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
+                .collect(),
+            "All children",
+        ),
+        level: 0.95,
+    };
+    let known_by_year = ShareRequest {
+        id: TableId::KnownToServicesByYear,
+        title: "Children already known to services before their first referral, by year of first referral".into(),
+        filter: FilterColumn::new(
+            "first_referral_year",
+            "Year of first referral",
+            "The calendar year of the child's first referral in the period",
+        ),
+        denominator_label: "Children identified".into(),
+        numerator_label: "Known to services".into(),
+        rows: share_rows(
+            scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+            "All years",
+        ),
+        level: 0.95,
+    };
+    let known_by_agency = ShareRequest {
+        id: TableId::KnownToServicesByAgency,
+        title: "Children already known to services before their first referral, by the agency that recorded them"
+            .into(),
+        filter: FilterColumn::new(
+            "agency",
+            "Agency",
+            "The agency list (a child recorded by several agencies appears in each)",
+        ),
+        denominator_label: "Children recorded by the agency".into(),
+        numerator_label: "Known to services".into(),
+        rows: share_rows(
+            scope
+                .agencies
+                .iter()
+                .map(|a| {
+                    let bit = a.bit().cast_unsigned();
+                    (a.code().to_string(), a.label().to_string(), sum(&|c| c.agency_mask & bit != 0))
+                })
+                .collect(),
+            "All children",
+        ),
+        level: 0.95,
+    };
+    vec![known_by_community, known_by_year, known_by_agency]
+}
+
+/// The prevalence table request: the whole period, all children and each community.
+fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
+    // All children: the stepwise model's profile-likelihood estimate. Communities: the
+    // stratified model (all communities fitted together, agency dependence shared).
+    let values = |e: &PrevalenceEstimate| match (&e.chao, &e.selected, e.stratified) {
+        (Some(chao), _, Some([point, lower, upper])) if e.stratum != "all" => Some([chao[0], point, lower, upper]),
+        (Some(chao), Ok(model), _) if e.stratum == "all" => {
+            Some([chao[0], model.profile_point, model.profile[0], model.profile[1]])
+        }
+        _ => None,
+    };
+    let find = |stratum: &str| estimates.iter().find(|e| e.window == "whole_period" && e.stratum == stratum);
+    let mut rows: Vec<EstimateRow> = HIGH_LEVEL_GROUPS
+        .iter()
+        .map(|(id, label)| EstimateRow {
+            code: (*id).to_string(),
+            label: (*label).to_string(),
+            values: find(id).and_then(values),
+        })
+        .collect();
+    rows.push(EstimateRow { code: "Total".into(), label: "All children".into(), values: find("all").and_then(values) });
+    EstimateTableRequest {
+        id: TableId::Prevalence,
+        title: "Children identified and estimated, including those no agency recorded".into(),
+        filter: FilterColumn::new(
+            "ethnic_group",
+            "Ethnic group",
+            "ONS 2021 high-level ethnic group; 'All children' is the whole area",
+        ),
+        observed_table: TableId::ChildrenByCommunity,
+        rows,
+    }
+}
+
+/// The community measures request: populations per high-level group and age band.
+#[allow(clippy::cast_precision_loss)] // populations far below 2^52
+fn community_request(scope: &Scope, population: &[PopulationRow]) -> CommunityRatesRequest {
+    let by_age = |keep: &dyn Fn(&PopulationRow) -> bool| -> Vec<f64> {
+        AGE_BANDS
+            .iter()
+            .map(|(_, lo, hi)| {
+                population.iter().filter(|p| (*lo..=*hi).contains(&p.age) && keep(p)).map(|p| p.population as f64).sum()
+            })
+            .collect()
+    };
+    let with_population = |v: Vec<f64>, known: bool| (known && v.iter().sum::<f64>() > 0.0).then_some(v);
+    let high = HIGH_LEVEL_GROUPS.iter().map(|(id, label)| CommunityRow {
+        code: (*id).to_string(),
+        label: (*label).to_string(),
+        count_table: None,
+        population_by_age: with_population(
+            by_age(&|p| ethnic_group(p.ethnic_group).is_some_and(|g| g.high_id == *id)),
+            *id != "not_known",
+        ),
+    });
+    // Detailed groups where numbers allow: the rules of the measures decide (x below 3 or 10).
+    let detailed = ETHNIC_GROUPS.iter().filter(|g| g.id != "not_known").map(|g| CommunityRow {
+        code: g.id.to_string(),
+        label: g.label.to_string(),
+        count_table: Some(TableId::ChildrenByDetailedGroup),
+        population_by_age: with_population(by_age(&|p| p.ethnic_group == g.id), true),
+    });
+    let rows = high.chain(detailed).collect();
+    CommunityRatesRequest {
+        id: TableId::CommunityRates,
+        agency_capture: TableId::AgencyCaptureByCommunity,
+        title: "Recorded rates, reporting ratios and the share of estimated victims identified, by ethnic group".into(),
+        count_table: TableId::ChildrenByCommunity,
+        age_table: TableId::ChildrenByAgeBand,
+        community_age_table: TableId::ChildrenByCommunityAndAge,
+        agency_table: TableId::ChildrenByCommunityAndAgency,
+        agencies: scope.agencies.iter().map(|a| (a.code().to_string(), a.label().to_string())).collect(),
+        estimate_table: TableId::Prevalence,
+        reference: "white".into(),
+        rows,
+        multiplier: 10_000.0,
+        level: 0.95,
+    }
+}
