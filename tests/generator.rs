@@ -99,3 +99,58 @@ fn truth_agrees_with_records() {
     // Under-capture is visible: fewer than all true victims were recorded.
     assert!(masks.len() < 1700 && masks.len() > 500, "{}", masks.len());
 }
+
+/// `generate --as-of` (issue #20): extracts of one seed at consecutive dates hold the records
+/// entered by then, the later one revises earlier years, and the same seed and date give the same
+/// bytes; without the flag the sample has no `recorded_date` column.
+#[test]
+fn extracts_as_of_a_date_revise_earlier_years() {
+    let extract = |as_of: &str| {
+        let dir = crate::harness::temp_dir();
+        crate::harness::safestat_ok(&[
+            "generate",
+            "--out",
+            crate::harness::s(&dir),
+            "--seed",
+            "21",
+            "--children",
+            "600",
+            "--as-of",
+            as_of,
+        ]);
+        dir
+    };
+    let (first, second, again) = (extract("2012-03-31"), extract("2013-03-31"), extract("2012-03-31"));
+    let full = generate(21, 600);
+    let mut revised_years = std::collections::BTreeSet::new();
+    for agency in AGENCIES {
+        let file = format!("{agency}.csv");
+        assert_eq!(std::fs::read(first.join(&file)).unwrap(), std::fs::read(again.join(&file)).unwrap(), "{file}");
+        let (header, early) = read_csv(&first.join(&file));
+        let (_, late) = read_csv(&second.join(&file));
+        let (full_header, all) = read_csv(&full.join(&file));
+        assert_eq!(header.last().map(String::as_str), Some("recorded_date"));
+        assert!(!full_header.iter().any(|h| h == "recorded_date"), "the default sample is unchanged");
+        let (referral, recorded) = (column(&header, "referral_date"), header.len() - 1);
+        // Every record of the earlier extract is in the later one unchanged, and in the full
+        // sample; none was recorded after its extract's date or before its referral.
+        let later: HashMap<&str, &Vec<String>> = late.iter().map(|r| (r[0].as_str(), r)).collect();
+        let everything: HashMap<&str, &Vec<String>> = all.iter().map(|r| (r[0].as_str(), r)).collect();
+        for r in &early {
+            assert_eq!(later.get(r[0].as_str()), Some(&r), "{file}: {} changed", r[0]);
+            assert_eq!(everything[r[0].as_str()][..], r[..recorded]);
+            assert!(r[recorded].as_str() <= "2012-03-31" && r[recorded] >= r[referral], "{file}: {}", r[0]);
+        }
+        let earlier: std::collections::HashSet<&str> = early.iter().map(|r| r[0].as_str()).collect();
+        for r in late.iter().filter(|r| !earlier.contains(r[0].as_str()) && r[referral].as_str() <= "2012-03-31") {
+            revised_years.insert(r[referral][..4].to_string());
+        }
+    }
+    assert!(revised_years.contains("2011"), "late records revise the last year: {revised_years:?}");
+    let toml = std::fs::read_to_string(first.join("release.toml")).unwrap();
+    assert!(toml.contains("to = \"2011-12-31\""), "the period ends before the extract's date: {toml}");
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}

@@ -17,7 +17,7 @@ use safestat::stats::rng::Rng;
 
 use crate::harness::{read_csv, s, safestat, safestat_ok, temp_dir};
 
-const HEADER: &str = "record_id,child_pid,link_quality,source_agency,referral_date,age_at_referral,sex,ethnicity_code,la_code,cse_status,known_to_services,first_service_contact_date,missing_episodes,looked_after,outcome";
+const HEADER: &str = "record_id,child_pid,link_quality,source_agency,referral_date,age_at_referral,sex,ethnicity_code,la_code,cse_status,known_to_services,first_service_contact_date,missing_episodes,looked_after,outcome,recorded_date";
 const PID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn row(id: &str, edit: &[(usize, &str)]) -> String {
@@ -37,6 +37,7 @@ fn row(id: &str, edit: &[(usize, &str)]) -> String {
         "2".into(),
         String::new(),
         "ongoing".into(),
+        String::new(),
     ];
     for (i, v) in edit {
         fields[*i] = (*v).to_string();
@@ -73,16 +74,17 @@ fn every_reason_code_is_quarantined_with_line_and_field() {
         row(&long_id, &[]),
         row("ok-1", &[]),
         row("r17", &[(10, "maybe")]),
-        row("ok-2", &[(10, "Y"), (13, "0")]),
+        row("ok-2", &[(10, "Y"), (13, "0"), (15, "2010-05-20")]),
+        row("r19", &[(15, "2010-04-30")]),
     ];
     let mut bytes = format!("{HEADER}\n{}\n", rows.join("\n")).into_bytes();
-    // Row 19: not UTF-8.
-    bytes.extend(row("r19", &[(14, "\u{1}")]).replace('\u{1}', "").into_bytes());
+    // Row 21: not UTF-8.
+    bytes.extend(row("r21", &[(14, "\u{1}")]).replace('\u{1}', "").into_bytes());
     bytes.extend(b"\xff\xfe\n");
     let path = dir.join("police.csv");
     std::fs::write(&path, &bytes).unwrap();
     let (report, out) = ingest(&path).unwrap();
-    assert_eq!(report.rows_read, 19);
+    assert_eq!(report.rows_read, 20);
     assert_eq!(report.accepted, 2);
     assert_eq!(report.rows_read, report.accepted + report.quarantined);
     let (_, quarantine) = read_csv(&out.join("quarantine/police.csv"));
@@ -105,7 +107,8 @@ fn every_reason_code_is_quarantined_with_line_and_field() {
         ("16", "record_id", "bad_id"),
         ("17", "record_id", "duplicate_record"),
         ("18", "known_to_services", "unknown_code"),
-        ("20", "outcome", "bad_encoding"),
+        ("20", "recorded_date", "date_order"),
+        ("21", "recorded_date", "bad_encoding"),
     ];
     let expected: Vec<(String, String, String)> =
         expected.iter().map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into())).collect();

@@ -23,6 +23,7 @@ mod ingest;
 mod mse_reference;
 mod protect;
 mod release_digest;
+mod series;
 mod slt;
 mod snapshots_release;
 mod stats_reference;

@@ -60,6 +60,13 @@ pub enum Command {
         /// Last calendar year of the period.
         #[arg(long, default_value_t = 2013)]
         to: i32,
+        /// Write the extracts as the agencies would have given them on this day (YYYY-MM-DD): only
+        /// records entered by then, with a `recorded_date` column. Records are entered days,
+        /// months or up to three years after the referral, so extracts of one seed at later dates
+        /// revise earlier years. release.toml then ends its period with the last whole calendar
+        /// year before the date.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
     },
     /// Run a whole release: ingest, queries, estimates, disclosure control, reports.
     ///

@@ -21,7 +21,9 @@ use crate::error::Result;
 /// Run one parsed command line.
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Generate { out, seed, children, from, to } => generate::run(&out, seed, children, from, to),
+        Command::Generate { out, seed, children, from, to, as_of } => {
+            generate::run(&out, seed, children, (from, to), as_of.as_deref())
+        }
         Command::Run { config, out, engine } => run::run(&config, &out, engine),
         Command::Verify { out } => verify::run(&out),
         Command::Ingest { config, out } => ingest::run(&config, &out),

@@ -26,6 +26,7 @@ pub mod interval;
 mod policy;
 pub mod protection;
 pub mod record;
+pub mod series;
 pub mod spec;
 pub mod system;
 mod values;

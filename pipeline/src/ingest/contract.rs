@@ -58,6 +58,12 @@ pub struct Field {
     pub max_length: Option<usize>,
 }
 
+/// SHA-256 of the shipped data contract and of the ethnicity code mapping: releases of one
+/// series must have read their extracts alike.
+pub fn shipped_hashes() -> (String, String) {
+    (crate::files::sha256_bytes(CONTRACT_TOML.as_bytes()), crate::files::sha256_bytes(ETHNICITY_CSV.as_bytes()))
+}
+
 /// The data contract for agency extracts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -446,6 +446,7 @@ pub(crate) struct ValidRow<'a> {
     pub missing_episodes: Option<i32>,
     pub looked_after: Option<bool>,
     pub outcome: Option<&'a str>,
+    pub recorded_date: Option<Date>,
 }
 
 impl ValidRow<'_> {
@@ -481,6 +482,7 @@ struct Slots {
     missing_episodes: usize,
     looked_after: usize,
     outcome: usize,
+    recorded_date: usize,
 }
 
 impl Slots {
@@ -505,6 +507,7 @@ impl Slots {
             missing_episodes: at("missing_episodes"),
             looked_after: at("looked_after"),
             outcome: at("outcome"),
+            recorded_date: at("recorded_date"),
         }
     }
 }
@@ -545,6 +548,10 @@ impl RowValidator<'_> {
         if first_contact.is_some_and(|d| d > referral_date) {
             return Err(("first_service_contact_date", Reason::DateOrder));
         }
+        let recorded_date = get(slot.recorded_date).and_then(Date::parse_iso);
+        if recorded_date.is_some_and(|d| d < referral_date) {
+            return Err(("recorded_date", Reason::DateOrder));
+        }
         let code = req(slot.ethnicity_code);
         let group = ethnicity_codes().get(code).ok_or(("ethnicity_code", Reason::UnknownCode))?.group;
         Ok(ValidRow {
@@ -565,6 +572,7 @@ impl RowValidator<'_> {
             missing_episodes: get(slot.missing_episodes).and_then(|s| s.parse().ok()),
             looked_after: get(slot.looked_after).and_then(parse_bool),
             outcome: get(slot.outcome),
+            recorded_date,
         })
     }
 }

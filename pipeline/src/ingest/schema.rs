@@ -47,6 +47,7 @@ pub fn records_schema() -> SchemaRef {
                 f("missing_episodes", DataType::Int32, true),
                 f("looked_after", DataType::Boolean, true),
                 f("outcome", DataType::Utf8, true),
+                f("recorded_date", DataType::Date32, true),
             ]))
         })
         .clone()
@@ -101,6 +102,7 @@ pub(crate) struct RecordSink {
     missing_episodes: Int32Builder,
     looked_after: BooleanBuilder,
     outcome: StringBuilder,
+    recorded_date: Date32Builder,
 }
 
 impl RecordSink {
@@ -134,6 +136,7 @@ impl RecordSink {
             missing_episodes: Int32Builder::new(),
             looked_after: BooleanBuilder::new(),
             outcome: StringBuilder::new(),
+            recorded_date: Date32Builder::new(),
         })
     }
 
@@ -162,6 +165,7 @@ impl RecordSink {
         self.missing_episodes.append_option(row.missing_episodes);
         self.looked_after.append_option(row.looked_after);
         self.outcome.append_option(row.outcome);
+        self.recorded_date.append_option(row.recorded_date.map(crate::domain::date::Date::days_since_epoch));
         self.rows += 1;
         if self.rows >= self.batch_rows {
             self.flush()?;
@@ -195,6 +199,7 @@ impl RecordSink {
             Arc::new(self.missing_episodes.finish()),
             Arc::new(self.looked_after.finish()),
             Arc::new(self.outcome.finish()),
+            Arc::new(self.recorded_date.finish()),
         ];
         let batch = RecordBatch::try_new(records_schema(), columns)
             .map_err(|e| Error::Engine(format!("cannot build a record batch: {e}")))?;

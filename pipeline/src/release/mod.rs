@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use crate::config::Config;
+use crate::disclosure::series::{ReleaseState, SeriesHeader};
 use crate::disclosure::{self, ProtectedRelease};
 use crate::domain::date::Date;
 use crate::error::Result;
@@ -80,6 +81,7 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let timer = StageTimer::start("render");
     let child_population: u64 = population.iter().map(|p| p.population).sum();
     publish(config, &public, &private, &protected, &estimates, &reports, child_population)?;
+    private.write_json("series/state.json", &ReleaseState::new(series_header(config), &protected, &cells))?;
     output::manifest::write(config, staging, &reports, &results.queries)?;
     drop(timer);
 
@@ -90,6 +92,20 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     drop(timer);
 
     Ok(Summary { tables: protected.tables().len(), suppressed_cells: protected.suppressed_cells() })
+}
+
+/// What every release of this configuration's series shares, and its period.
+pub fn series_header(config: &Config) -> SeriesHeader {
+    let (contract_sha256, ethnicity_codes_sha256) = ingest::contract::shipped_hashes();
+    SeriesHeader {
+        area_code: config.area_code.clone(),
+        policy: config.policy.name().to_string(),
+        agencies: config.sources.iter().map(|s| s.agency.code().to_string()).collect(),
+        contract_sha256,
+        ethnicity_codes_sha256,
+        period_from: config.period_from.to_string(),
+        period_to: config.period_to.to_string(),
+    }
 }
 
 /// Every file of the release: open data and pages in `public`, the audit model, the disclosure

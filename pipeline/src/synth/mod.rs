@@ -51,11 +51,15 @@ pub struct GenerateOptions {
     pub from: i32,
     /// Last calendar year.
     pub to: i32,
+    /// Write the extract as an agency would have given it on this day: only records entered by
+    /// then (each record is entered some days, months or years after its referral), with a
+    /// `recorded_date` column. `None`: every record, and no such column.
+    pub as_of: Option<Date>,
 }
 
 impl GenerateOptions {
     /// Check the options.
-    pub fn new(seed: u64, children: u64, from: i32, to: i32) -> Result<GenerateOptions> {
+    pub fn new(seed: u64, children: u64, from: i32, to: i32, as_of: Option<Date>) -> Result<GenerateOptions> {
         let usage = |message: &str| Error::usage(message);
         if children == 0 {
             return Err(usage("--children must be at least 1"));
@@ -66,7 +70,10 @@ impl GenerateOptions {
         if to >= Date::today().year() {
             return Err(usage("--to must be a past year (referral dates may not be in the future)"));
         }
-        Ok(GenerateOptions { seed, children, from, to })
+        if as_of.is_some_and(|d| d > Date::today() || d.year() <= from) {
+            return Err(usage("--as-of must be a past date after the first year of the period"));
+        }
+        Ok(GenerateOptions { seed, children, from, to, as_of })
     }
 }
 
@@ -106,6 +113,20 @@ const KNOWN_SHARE: f64 = 0.36;
 const GIRLS: f64 = 0.67;
 /// Share of records with ethnicity not recorded.
 const ETHNICITY_NOT_RECORDED: f64 = 0.04;
+
+/// Recording lag: the share of records entered within a month, within a year, and within three
+/// years of the referral (the rest), as (share, longest lag in days).
+const RECORDING_LAG: [(f64, u64); 3] = [(0.75, 30), (0.20, 365), (0.05, 1_095)];
+
+/// Days from referral to entry of record `seq` of list `agency`: drawn from its own stream, so
+/// the extracts of one seed at different dates hold the same records with the same dates, and
+/// the sample without `--as-of` is unchanged.
+fn recording_lag(seed: u64, agency: usize, seq: u64) -> i32 {
+    let mut rng = Rng::new(seed ^ 0x7265_636f_7264_6564 ^ ((agency as u64) << 56) ^ seq.wrapping_mul(0x9E37_79B9));
+    let band = rng.weighted(&RECORDING_LAG.map(|(share, _)| share));
+    let floor = if band == 0 { 0 } else { RECORDING_LAG[band - 1].1 };
+    (floor + rng.below(RECORDING_LAG[band].1 - floor + 1)) as i32
+}
 
 /// Which code set each agency uses.
 fn code_set(agency: Agency) -> &'static str {
@@ -171,6 +192,9 @@ struct Truth {
     children: u64,
     from: i32,
     to: i32,
+    /// The extract's date (`--as-of`); the truth is the whole population either way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
     area_code: &'static str,
     known_to_services_share: f64,
     capture: CaptureDesign,
@@ -240,7 +264,8 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
         let path = out.join(format!("{}.csv", agency.code()));
         let file = File::create(&path).map_err(|e| Error::io("cannot write", &path, e))?;
         let mut w = crate::files::csv_writer(BufWriter::with_capacity(1 << 20, file));
-        w.write_record(HEADER).map_err(|e| Error::io("cannot write", &path, e.into()))?;
+        let header = HEADER.iter().copied().chain(options.as_of.map(|_| "recorded_date"));
+        w.write_record(header).map_err(|e| Error::io("cannot write", &path, e.into()))?;
         writers.push((path, w, 0u64));
     }
 
@@ -300,7 +325,9 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
                     _ => String::new(),
                 };
                 *seq += 1;
-                let record = [
+                let recorded =
+                    Date::from_days_since_epoch(date.days_since_epoch() + recording_lag(options.seed, a, *seq));
+                let mut record = vec![
                     format!("{}-{:08}", record_prefix(agency), seq),
                     pid.clone(),
                     (if rng.bernoulli(0.9) { "exact" } else { "probabilistic" }).to_string(),
@@ -317,6 +344,11 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
                     looked_after,
                     outcome(agency, &mut rng).to_string(),
                 ];
+                match options.as_of {
+                    Some(as_of) if recorded > as_of => continue,
+                    Some(_) => record.push(recorded.to_string()),
+                    None => {}
+                }
                 writer.write_record(&record).map_err(|e| Error::io("cannot write", path.as_path(), e.into()))?;
             }
         }
@@ -346,6 +378,7 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
         children: options.children,
         from: options.from,
         to: options.to,
+        as_of: options.as_of.map(|d| d.to_string()),
         area_code: SAMPLE_AREA_CODE,
         known_to_services_share: KNOWN_SHARE,
         capture: CaptureDesign {
@@ -390,7 +423,7 @@ fn write_population(options: &GenerateOptions, out: &Path) -> Result<()> {
 
 fn write_release_toml(options: &GenerateOptions, out: &Path) -> Result<()> {
     let mut text = format!(
-        "# Synthetic sample release made by `safestat generate --seed {seed} --children {children} --from {from} --to {to}`.\n\
+        "# Synthetic sample release made by `safestat generate --seed {seed} --children {children} --from {from} --to {last}{as_of}`.\n\
          # Every record is synthetic.\n\n\
          [release]\n\
          title = \"Child sexual exploitation: annual estimates (synthetic sample)\"\n\
@@ -401,7 +434,9 @@ fn write_release_toml(options: &GenerateOptions, out: &Path) -> Result<()> {
         seed = options.seed,
         children = options.children,
         from = options.from,
-        to = options.to,
+        last = options.to,
+        as_of = options.as_of.map(|d| format!(" --as-of {d}")).unwrap_or_default(),
+        to = options.as_of.map_or(options.to, |d| options.to.min(d.year() - 1)),
     );
     for agency in Agency::ALL {
         let _ = write!(text, "\n[[source]]\nagency = \"{agency}\"\npath = \"{agency}.csv\"\n");

@@ -1,0 +1,97 @@
+//! The annual series (issue #20): every run leaves its state for the next release, and an
+//! earlier release's folder is refused, naming the file and what differs, unless it is of the
+//! same series and earlier.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use safestat::config::Config;
+use safestat::disclosure::series::{ReleaseState, STATE_FILE};
+
+use crate::harness::{read_csv, read_json, run_release, s, safestat_ok, sample_release, temp_dir};
+
+/// A release of seed 21's extract as of `as_of` (its period ends the calendar year before).
+fn release_as_of(as_of: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir();
+    safestat_ok(&["generate", "--out", s(&dir), "--seed", "21", "--children", "600", "--as-of", as_of]);
+    let (out, output) = run_release(&dir.join("release.toml"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    (dir, out)
+}
+
+fn header(dir: &Path) -> safestat::disclosure::series::SeriesHeader {
+    safestat::release::series_header(&Config::load(&dir.join("release.toml")).unwrap())
+}
+
+#[test]
+fn a_release_leaves_its_published_figures_and_true_cells_for_the_next() {
+    let out = sample_release();
+    let state: ReleaseState = serde_json::from_value(read_json(&out.join(STATE_FILE))).unwrap();
+    let manifest = read_json(&out.join("private/manifest.json"));
+    assert!(manifest["outputs"].as_array().unwrap().iter().any(|e| e["file"] == STATE_FILE));
+    assert!(!out.join("release/series").exists(), "the state is private");
+    // Per table and column, the figures are exactly the numbers the open-data file shows.
+    let mut figures: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
+    for f in &state.figures {
+        assert_eq!(f.bounds, (f.published, f.published), "uk-children publishes exact counts");
+        figures.entry((f.table.clone(), f.column.clone())).or_default().push(f.published);
+    }
+    assert!(figures.len() >= 10, "{:?}", figures.keys());
+    for ((table, column), mut values) in figures {
+        let (header, rows) = read_csv(&out.join(format!("release/data/{table}.csv")));
+        let c = header.iter().position(|h| *h == column).unwrap();
+        let mut shown: Vec<u64> = rows.iter().filter_map(|r| r[c].parse().ok()).collect();
+        shown.sort_unstable();
+        values.sort_unstable();
+        assert_eq!(values, shown, "{table}.{column}");
+    }
+    // The true inner cells add up to the published total.
+    let (header, rows) = read_csv(&out.join("release/data/children_by_year.csv"));
+    let c = header.iter().position(|h| h == "children").unwrap();
+    let total: u64 = rows.last().unwrap()[c].parse().unwrap();
+    assert_eq!(state.inner_cells.iter().map(|c| c.children).sum::<u64>(), total);
+    assert!(state.inner_cells.iter().any(|c| (1..=5).contains(&c.children)), "true small counts stay private");
+}
+
+#[test]
+fn an_earlier_folder_must_be_of_the_same_series_whole_and_earlier() {
+    let (dir12, out12) = release_as_of("2012-03-31");
+    let (dir13, out13) = release_as_of("2013-03-31");
+    let now = header(&dir13);
+    let state = ReleaseState::load_earlier(&out12, &now).unwrap();
+    assert_eq!(state.header.period_to, "2011-12-31");
+    assert_eq!(header(&dir12), state.header);
+
+    let refusal = |dir: &Path, current: &safestat::disclosure::series::SeriesHeader| {
+        ReleaseState::load_earlier(dir, current).expect_err("refused").to_string()
+    };
+    // Not earlier: the release itself.
+    let message = refusal(&out13, &now);
+    assert!(message.contains("state.json") && message.contains("period_to"), "{message}");
+    // Another area or policy.
+    let other_area = safestat::disclosure::series::SeriesHeader { area_code: "E08000019".into(), ..now.clone() };
+    assert!(refusal(&out12, &other_area).contains("header.area_code"));
+    let other_policy = safestat::disclosure::series::SeriesHeader { policy: "health".into(), ..now.clone() };
+    assert!(refusal(&out12, &other_policy).contains("header.policy"));
+    let other_contract = safestat::disclosure::series::SeriesHeader { contract_sha256: "0".repeat(64), ..now.clone() };
+    assert!(refusal(&out12, &other_contract).contains("header.contract_sha256"));
+    // A state changed after its release, or missing; a folder that is no release.
+    let copy = temp_dir().join("copy");
+    copy_dir(&out12, &copy);
+    let path = copy.join(STATE_FILE);
+    let text = std::fs::read_to_string(&path).unwrap().replacen("\"published\": ", "\"published\": 1", 1);
+    std::fs::write(&path, text).unwrap();
+    let message = refusal(&copy, &now);
+    assert!(message.contains("state.json") && message.contains("differs from the hash"), "{message}");
+    std::fs::remove_file(&path).unwrap();
+    assert!(refusal(&copy, &now).contains("is missing"));
+    assert!(refusal(&dir12, &now).contains("manifest"), "the extract folder is no release");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for file in crate::harness::files_under(from) {
+        let target = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &target).unwrap();
+    }
+}
