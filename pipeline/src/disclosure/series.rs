@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Policy, ProtectedRelease};
 use crate::error::{Error, Result};
-use crate::tables::InnerCell;
+use crate::tables::{CellKey, InnerCell};
 
 /// Format of the state file; a release refuses a state of another format.
 pub const STATE_FORMAT: u32 = 1;
@@ -62,18 +62,9 @@ pub struct Figure {
 /// An inner cell of the release with its true count (private).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateCell {
-    /// Calendar year of first referral.
-    pub year: i32,
-    /// ONS 2021 detailed ethnic group.
-    pub ethnic_group: String,
-    /// Sex code.
-    pub sex: String,
-    /// Age band at first referral.
-    pub age_band: String,
-    /// Known to services before the referral.
-    pub known_to_services: bool,
-    /// Capture history over the agency lists.
-    pub agency_mask: u32,
+    /// The classification.
+    #[serde(flatten)]
+    pub key: CellKey,
     /// True number of children.
     pub children: u64,
 }
@@ -116,18 +107,7 @@ impl ReleaseState {
                 });
             }
         }
-        let inner_cells = cells
-            .iter()
-            .map(|c| StateCell {
-                year: c.year,
-                ethnic_group: c.ethnic_group.clone(),
-                sex: c.sex.clone(),
-                age_band: c.age_band.clone(),
-                known_to_services: c.known_to_services,
-                agency_mask: c.agency_mask,
-                children: c.children.get(),
-            })
-            .collect();
+        let inner_cells = cells.iter().map(|c| StateCell { key: c.key.clone(), children: c.children.get() }).collect();
         ReleaseState { format: STATE_FORMAT, header, figures, inner_cells }
     }
 

@@ -67,7 +67,7 @@ fn cells_where(cells: &[InnerCell], keep: &dyn Fn(&InnerCell) -> bool) -> Vec<us
 
 /// Whether an inner cell's detailed group belongs to the high-level group `id`.
 fn in_high_group(id: &'static str) -> impl Fn(&InnerCell) -> bool {
-    move |c: &InnerCell| ethnic_group(&c.ethnic_group).is_some_and(|g| g.high_id == id)
+    move |c: &InnerCell| ethnic_group(&c.key.ethnic_group).is_some_and(|g| g.high_id == id)
 }
 
 /// The one-way count tables.
@@ -84,7 +84,7 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
             "The calendar year of the child's first referral in the period",
         ),
         indicator: count_indicator.clone(),
-        rows: scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+        rows: scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.key.year == y))).collect(),
         total: ("Total".into(), "All years".into()),
     };
     let by_community = CountTableRequest {
@@ -113,7 +113,7 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
         indicator: count_indicator.clone(),
         rows: AGE_BANDS
             .iter()
-            .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.age_band == *band)))
+            .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.key.age_band == *band)))
             .collect(),
         total: ("Total".into(), "All ages".into()),
     };
@@ -128,7 +128,7 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
         indicator: count_indicator.clone(),
         rows: ETHNIC_GROUPS
             .iter()
-            .map(|g| (g.id.to_string(), g.label.to_string(), sum(&|c| c.ethnic_group == g.id)))
+            .map(|g| (g.id.to_string(), g.label.to_string(), sum(&|c| c.key.ethnic_group == g.id)))
             .collect(),
         total: ("Total".into(), "All children".into()),
     };
@@ -146,7 +146,7 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
             .flat_map(|(id, label)| AGE_BANDS.iter().map(move |(band, _, _)| (*id, *label, *band)))
             .map(|(id, label, band)| {
                 let group = high_group(id);
-                (format!("{id}:{band}"), format!("{label}, {band} years"), sum(&|c| group(c) && c.age_band == band))
+                (format!("{id}:{band}"), format!("{label}, {band} years"), sum(&|c| group(c) && c.key.age_band == band))
             })
             .collect(),
         total: ("Total".into(), "All children".into()),
@@ -171,7 +171,7 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
                 (
                     format!("{id}:{}", agency.code()),
                     format!("{label}, {}", agency.label()),
-                    sum(&|c| group(c) && c.agency_mask & bit != 0),
+                    sum(&|c| group(c) && c.key.agency_mask & bit != 0),
                 )
             })
             .collect(),
@@ -185,7 +185,8 @@ fn share_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<ShareRequest> {
     let sum = |keep: &dyn Fn(&InnerCell) -> bool| cells_where(cells, keep);
     let high_group = in_high_group;
     let share_rows = |rows: Vec<(String, String, Vec<usize>)>, total_label: &str| -> Vec<ShareRow> {
-        let known = |set: &[usize]| set.iter().copied().filter(|&i| cells[i].known_to_services).collect::<Vec<usize>>();
+        let known =
+            |set: &[usize]| set.iter().copied().filter(|&i| cells[i].key.known_to_services).collect::<Vec<usize>>();
         let mut out: Vec<ShareRow> = rows
             .into_iter()
             .map(|(code, label, denominator)| ShareRow {
@@ -232,7 +233,7 @@ fn share_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<ShareRequest> {
         denominator_label: "Children identified".into(),
         numerator_label: "Known to services".into(),
         rows: share_rows(
-            scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.year == y))).collect(),
+            scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.key.year == y))).collect(),
             "All years",
         ),
         level: 0.95,
@@ -254,7 +255,7 @@ fn share_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<ShareRequest> {
                 .iter()
                 .map(|a| {
                     let bit = a.bit().cast_unsigned();
-                    (a.code().to_string(), a.label().to_string(), sum(&|c| c.agency_mask & bit != 0))
+                    (a.code().to_string(), a.label().to_string(), sum(&|c| c.key.agency_mask & bit != 0))
                 })
                 .collect(),
             "All children",

@@ -9,9 +9,9 @@ use crate::domain::RawCount;
 use crate::engine::{RawColumn, RawTable};
 use crate::error::{Error, Result};
 
-/// One inner cell: the finest classification every published count is a sum of.
-#[derive(Clone)]
-pub struct InnerCell {
+/// The classification of an inner cell: the finest one every published count is a sum of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CellKey {
     /// Calendar year of the child's first referral in the period.
     pub year: i32,
     /// ONS 2021 detailed ethnic group identifier.
@@ -24,6 +24,13 @@ pub struct InnerCell {
     pub known_to_services: bool,
     /// Capture history: bit i set when agency list i recorded the child.
     pub agency_mask: u32,
+}
+
+/// One inner cell: its classification and its (unprotected) number of children.
+#[derive(Clone)]
+pub struct InnerCell {
+    /// The classification.
+    pub key: CellKey,
     /// Children in the cell.
     pub children: RawCount,
 }
@@ -48,12 +55,14 @@ pub fn decode(table: &RawTable) -> Result<Vec<InnerCell>> {
     (0..table.rows())
         .map(|i| {
             Ok(InnerCell {
-                year: i32::try_from(years[i]).map_err(|_| out_of_range("year", i))?,
-                ethnic_group: groups[i].clone(),
-                sex: sexes[i].clone(),
-                age_band: bands[i].clone(),
-                known_to_services: known[i],
-                agency_mask: u32::try_from(masks[i]).map_err(|_| out_of_range("agency_mask", i))?,
+                key: CellKey {
+                    year: i32::try_from(years[i]).map_err(|_| out_of_range("year", i))?,
+                    ethnic_group: groups[i].clone(),
+                    sex: sexes[i].clone(),
+                    age_band: bands[i].clone(),
+                    known_to_services: known[i],
+                    agency_mask: u32::try_from(masks[i]).map_err(|_| out_of_range("agency_mask", i))?,
+                },
                 children: RawCount::from_i64(children[i]).ok_or_else(|| out_of_range("children", i))?,
             })
         })

@@ -16,7 +16,7 @@ pub mod inner;
 use serde::Serialize;
 
 pub use catalogue::{Catalogue, Scope, catalogue};
-pub use inner::InnerCell;
+pub use inner::{CellKey, InnerCell};
 
 /// Every table of a release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
