@@ -1,4 +1,6 @@
 //! The `safestat` binary: parse the command line, run it, print the error chain once.
+//!
+//! Owns: the process exit code. May not touch: anything else.
 
 use std::process::ExitCode;
 

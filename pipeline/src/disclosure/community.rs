@@ -8,6 +8,9 @@
 //! do not allow is `x` (fewer than 3 events for a rate, fewer than 10 for a ratio), a measure with
 //! 3 (rates) or 10 (ratios) to 19 events carries the low-reliability flag `u`, and a measure
 //! without a population (ethnic group not known) is `z`.
+//!
+//! Owns: the publication rules of community measures. May not touch: suppression (already
+//! decided) or raw counts.
 
 // Rates are computed in floats from published counts (far below 2^52).
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]

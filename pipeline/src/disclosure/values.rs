@@ -4,6 +4,8 @@
 //! writer or template sees has been through disclosure control. Its decimals are [`Finite`]:
 //! a NaN or an infinity cannot be published, it becomes `x` (not available).
 //! ([`crate::domain::RawCount`] is the other side: a count that cannot be printed.)
+//!
+//! Owns: the publishable value and its text forms. May not touch: which cells are withheld.
 
 // Published numbers are formatted from floats (counts far below 2^52).
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]

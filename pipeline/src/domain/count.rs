@@ -3,6 +3,8 @@
 //! It has no `Display`, no `Serialize` and a `Debug` that hides the value, and its constructors
 //! and accessor are crate-private, so it cannot reach a log, an error or a file; only
 //! [`crate::disclosure`] turns counts into publishable values.
+//!
+//! Owns: the raw count type. May not touch: publication.
 
 use std::fmt;
 use std::iter::Sum;

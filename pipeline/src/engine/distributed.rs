@@ -9,6 +9,8 @@
 //! - `safestat scheduler` and `safestat executor` are Ballista's scheduler and executor processes
 //!   with those functions registered (a stock executor would reject `wilson_lower`).
 //! - A remote scheduler is contacted before any query, so a wrong address is one clear error.
+//!
+//! Owns: Ballista scheduler and executor processes. May not touch: the queries they run.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

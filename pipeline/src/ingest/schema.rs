@@ -1,4 +1,6 @@
 //! The Parquet schema of the records dataset and the streaming writer that fills it.
+//!
+//! Owns: the Parquet schema and writer settings. May not touch: validation.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

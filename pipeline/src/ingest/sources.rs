@@ -1,5 +1,7 @@
 //! Every source of a release ingested in parallel, one per core, with the reconciled summary
 //! (`quarantine/summary.json`) and the quarantine limit of the configuration.
+//!
+//! Owns: running ingest over a release's sources. May not touch: validation of a row.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! intervals, witness hashes) and `private/audit/model.json` (the cell structure, the
 //! primaries' true values and their witness tables; never published). The folder is replaced
 //! whole, so it never holds a half-written output.
+//!
+//! Owns: the layout of a `protect` output folder. May not touch: protection.
 
 use std::path::Path;
 

@@ -4,6 +4,8 @@
 //!
 //! Everything is built in a staging folder and published atomically ([`files::publish_atomically`]):
 //! `OUT/release/` appears only after the audit re-checked the files about to be published.
+//!
+//! Owns: the order of stages and their log lines. May not touch: any stage's work.
 
 use std::path::Path;
 

@@ -1,5 +1,7 @@
 //! The private analyst report (`private/analyst.html`): model diagnostics, ingest
 //! reconciliation and the disclosure summary (counts per rule, never suppressed values).
+//!
+//! Owns: the analyst page. May not touch: files or raw counts.
 
 use serde::Serialize;
 

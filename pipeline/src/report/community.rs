@@ -1,5 +1,7 @@
 //! The community summaries (`release/communities/<slug>.html`): one page per ethnic group, in
 //! plain language, every comparison with its interval.
+//!
+//! Owns: the community pages. May not touch: files or raw counts.
 
 use serde::Serialize;
 

@@ -1,4 +1,6 @@
 //! The data guidance page (`release/data-guidance.html`): every open-data file and column.
+//!
+//! Owns: the data guidance page. May not touch: files or raw counts.
 
 use serde::Serialize;
 

@@ -1,4 +1,6 @@
 //! The public release page (`release/index.html`): headline figures, charts and every table.
+//!
+//! Owns: the release page and its charts. May not touch: files or raw counts.
 
 use serde::Serialize;
 

@@ -1,6 +1,8 @@
 //! Figures an earlier release published about the same population: known to every reader, so
 //! they join the system as constraints, and differences between them and this release's cells
 //! are hidden complements.
+//!
+//! Owns: reading earlier figures of a spec. May not touch: protection.
 
 use std::collections::HashMap;
 use std::path::Path;

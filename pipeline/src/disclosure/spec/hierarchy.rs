@@ -1,5 +1,7 @@
 //! Hierarchies of a spec's dimensions: groups of leaves (which may name groups), resolved
 //! without cycles, with each node's parent for the hidden complements along its edges.
+//!
+//! Owns: resolving hierarchies. May not touch: counts.
 
 use std::collections::HashMap;
 

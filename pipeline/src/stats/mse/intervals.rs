@@ -1,5 +1,7 @@
 //! Point estimates and intervals: the multinomial profile likelihood of a fitted model, the
 //! Chao lower bound, log-normal intervals, Lincoln-Petersen and Chapman.
+//!
+//! Owns: interval formulas. May not touch: model selection.
 
 use statrs::function::gamma::ln_gamma;
 

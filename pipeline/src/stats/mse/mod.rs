@@ -7,6 +7,8 @@
 //! Pairs of lists in a model whose overlap is empty are handled as SparseMSE does: the pair's
 //! term is left out of the fit, every capture history holding both lists is removed, and 2 is
 //! added to the AIC per such pair.
+//!
+//! Owns: capture tables, model fitting and selection. May not touch: files or publication.
 
 use statrs::function::gamma::ln_gamma;
 

@@ -1,5 +1,7 @@
 //! Models over strata: a stratified fit (strata share the lists' dependence) and the seeded
 //! bootstrap over resampled cells.
+//!
+//! Owns: stratified fits and the bootstrap. May not touch: publication.
 
 use super::{CaptureTable, Design, Matrix, ModelError, Pair, check_design, irls, stepwise, z_value};
 
