@@ -99,7 +99,8 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             .filter(|m| (1..32).contains(m))
             .ok_or_else(|| fail("agency_mask out of range"))?;
         let entry = cells.entry((windows[i].clone(), strata[i].clone())).or_insert_with(|| vec![0.0; 32]);
-        entry[mask] += counts[i] as f64;
+        let children = RawCount::from_i64(counts[i]).ok_or_else(|| fail("children out of range"))?;
+        entry[mask] += children.get() as f64;
     }
     let lists: Vec<String> = Agency::ALL.iter().map(|a| a.label().to_string()).collect();
     let mut out = Vec::with_capacity(cells.len());
