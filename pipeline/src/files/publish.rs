@@ -118,10 +118,21 @@ pub fn replace_folder(
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
     let pid = std::process::id();
     let staging = Staging::create(parent.join(format!(".{name}.safestat-staging-{pid}")))?;
-    let trash = Staging::create(parent.join(format!(".{name}.safestat-old-{pid}")))?;
-    std::fs::remove_dir(&trash.0).map_err(|e| Error::io("cannot remove", &trash.0, e))?;
+    // Where the earlier output waits during the swap; never removed until the new one is in place.
+    let trash = parent.join(format!(".{name}.safestat-old-{pid}"));
+    if trash.exists() {
+        std::fs::remove_dir_all(&trash).map_err(|e| Error::io("cannot remove", &trash, e))?;
+    }
     write(&staging.0)?;
-    swap_in(&staging.0, out, &trash.0)?;
-    trash.remove()?;
+    if let Err(err) = swap_in(&staging.0, out, &trash) {
+        // Put the earlier output back: a failed swap loses nothing.
+        if trash.exists() && !out.exists() {
+            let _ = std::fs::rename(&trash, out);
+        }
+        return Err(err);
+    }
+    if trash.exists() {
+        std::fs::remove_dir_all(&trash).map_err(|e| Error::io("cannot remove", &trash, e))?;
+    }
     staging.remove()
 }
