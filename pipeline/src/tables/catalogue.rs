@@ -70,78 +70,83 @@ fn in_high_group(id: &'static str) -> impl Fn(&InnerCell) -> bool {
     move |c: &InnerCell| ethnic_group(&c.key.ethnic_group).is_some_and(|g| g.high_id == id)
 }
 
+/// A one-way table of children identified: `filter` is (column, label, hint), `rows` (code,
+/// label, inner cells) per category; the total row is labelled `total`.
+fn count_table(
+    id: TableId,
+    title: &str,
+    [col_name, label, hint]: [&str; 3],
+    rows: Vec<(String, String, Vec<usize>)>,
+    total: &str,
+) -> CountTableRequest {
+    CountTableRequest {
+        id,
+        title: title.into(),
+        filter: FilterColumn::new(col_name, label, hint),
+        indicator: IndicatorColumn::new("children", "Children identified", "", 0),
+        rows,
+        total: ("Total".into(), total.into()),
+    }
+}
+
 /// The one-way count tables.
 fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> {
-    let count_indicator = IndicatorColumn::new("children", "Children identified", "", 0);
     let sum = |keep: &dyn Fn(&InnerCell) -> bool| cells_where(cells, keep);
     let high_group = in_high_group;
-    let by_year = CountTableRequest {
-        id: TableId::ChildrenByYear,
-        title: "Children identified, by year of first referral".into(),
-        filter: FilterColumn::new(
-            "time_period",
-            "Year of first referral",
-            "The calendar year of the child's first referral in the period",
-        ),
-        indicator: count_indicator.clone(),
-        rows: scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.key.year == y))).collect(),
-        total: ("Total".into(), "All years".into()),
-    };
-    let by_community = CountTableRequest {
-        id: TableId::ChildrenByCommunity,
-        title: "Children identified, by ethnic group (ONS 2021 high-level groups)".into(),
-        filter: FilterColumn::new(
+    let by_year = count_table(
+        TableId::ChildrenByYear,
+        "Children identified, by year of first referral",
+        ["time_period", "Year of first referral", "The calendar year of the child's first referral in the period"],
+        scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.key.year == y))).collect(),
+        "All years",
+    );
+    let by_community = count_table(
+        TableId::ChildrenByCommunity,
+        "Children identified, by ethnic group (ONS 2021 high-level groups)",
+        [
             "ethnic_group",
             "Ethnic group",
             "ONS 2021 high-level ethnic group, harmonised from each agency's codes; 'Not known' is a group of its own",
-        ),
-        indicator: count_indicator.clone(),
-        rows: HIGH_LEVEL_GROUPS
+        ],
+        HIGH_LEVEL_GROUPS
             .iter()
             .map(|(id, label)| ((*id).to_string(), (*label).to_string(), sum(&high_group(id))))
             .collect(),
-        total: ("Total".into(), "All children".into()),
-    };
-    let by_age = CountTableRequest {
-        id: TableId::ChildrenByAgeBand,
-        title: "Children identified, by age at first referral".into(),
-        filter: FilterColumn::new(
-            "age_band",
-            "Age at first referral",
-            "Age band of the child at their first referral in the period",
-        ),
-        indicator: count_indicator.clone(),
-        rows: AGE_BANDS
+        "All children",
+    );
+    let by_age = count_table(
+        TableId::ChildrenByAgeBand,
+        "Children identified, by age at first referral",
+        ["age_band", "Age at first referral", "Age band of the child at their first referral in the period"],
+        AGE_BANDS
             .iter()
             .map(|(band, _, _)| ((*band).to_string(), format!("{band} years"), sum(&|c| c.key.age_band == *band)))
             .collect(),
-        total: ("Total".into(), "All ages".into()),
-    };
-    let by_detailed = CountTableRequest {
-        id: TableId::ChildrenByDetailedGroup,
-        title: "Children identified, by ethnic group (ONS 2021 detailed groups)".into(),
-        filter: FilterColumn::new(
+        "All ages",
+    );
+    let by_detailed = count_table(
+        TableId::ChildrenByDetailedGroup,
+        "Children identified, by ethnic group (ONS 2021 detailed groups)",
+        [
             "ethnic_group_detailed",
             "Ethnic group (detailed)",
             "ONS 2021 detailed ethnic group, harmonised from each agency's codes",
-        ),
-        indicator: count_indicator.clone(),
-        rows: ETHNIC_GROUPS
+        ],
+        ETHNIC_GROUPS
             .iter()
             .map(|g| (g.id.to_string(), g.label.to_string(), sum(&|c| c.key.ethnic_group == g.id)))
             .collect(),
-        total: ("Total".into(), "All children".into()),
-    };
-    let by_community_age = CountTableRequest {
-        id: TableId::ChildrenByCommunityAndAge,
-        title: "Children identified, by ethnic group and age at first referral".into(),
-        filter: FilterColumn::new(
+        "All children",
+    );
+    let by_community_age = count_table(
+        TableId::ChildrenByCommunityAndAge,
+        "Children identified, by ethnic group and age at first referral",
+        [
             "ethnic_group_and_age",
             "Ethnic group and age",
             "ONS 2021 high-level ethnic group and age band at first referral",
-        ),
-        indicator: count_indicator.clone(),
-        rows: HIGH_LEVEL_GROUPS
+        ],
+        HIGH_LEVEL_GROUPS
             .iter()
             .flat_map(|(id, label)| AGE_BANDS.iter().map(move |(band, _, _)| (*id, *label, *band)))
             .map(|(id, label, band)| {
@@ -149,20 +154,17 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
                 (format!("{id}:{band}"), format!("{label}, {band} years"), sum(&|c| group(c) && c.key.age_band == band))
             })
             .collect(),
-        total: ("Total".into(), "All children".into()),
-    };
-    let by_community_agency = CountTableRequest {
-        id: TableId::ChildrenByCommunityAndAgency,
-        title:
-            "Children recorded by each agency, by ethnic group (a child recorded by several agencies counts in each)"
-                .into(),
-        filter: FilterColumn::new(
+        "All children",
+    );
+    let by_community_agency = count_table(
+        TableId::ChildrenByCommunityAndAgency,
+        "Children recorded by each agency, by ethnic group (a child recorded by several agencies counts in each)",
+        [
             "ethnic_group_and_agency",
             "Ethnic group and agency",
             "ONS 2021 high-level ethnic group and the agency that recorded the child",
-        ),
-        indicator: count_indicator.clone(),
-        rows: HIGH_LEVEL_GROUPS
+        ],
+        HIGH_LEVEL_GROUPS
             .iter()
             .flat_map(|(id, label)| scope.agencies.iter().map(move |a| (*id, *label, *a)))
             .map(|(id, label, agency)| {
@@ -175,8 +177,8 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
                 )
             })
             .collect(),
-        total: ("Total".into(), "All records by agency (children counted once per agency)".into()),
-    };
+        "All records by agency (children counted once per agency)",
+    );
     vec![by_year, by_community, by_detailed, by_age, by_community_age, by_community_agency]
 }
 
