@@ -28,14 +28,14 @@ pub const MIN_RATIO_EVENTS: u64 = 10;
 pub const RELIABLE_EVENTS: u64 = 20;
 
 fn cell<'a>(tables: &'a [ProtectedTable], table: TableId, code: &str, column: &str) -> Option<&'a SafeValue> {
-    let t = tables.iter().find(|t| t.id == table)?;
+    let t = super::table_in(tables, table)?;
     let i = t.indicators.iter().position(|c| c.col_name == column)?;
     t.rows.iter().find(|r| r.category.0 == code).and_then(|r| r.values.get(i))
 }
 
 /// The constraint-system cell behind a published count, if it is one.
 fn system_cell(tables: &[ProtectedTable], table: TableId, code: &str, column: &str) -> Option<usize> {
-    let t = tables.iter().find(|t| t.id == table)?;
+    let t = super::table_in(tables, table)?;
     let i = t.indicators.iter().position(|c| c.col_name == column)?;
     let r = t.rows.iter().position(|r| r.category.0 == code)?;
     t.count_cells.iter().find(|(row, indicator, _)| *row == r && *indicator == i).map(|x| x.2)
@@ -55,9 +55,7 @@ fn withheld_or(value: Option<&SafeValue>, otherwise: Symbol) -> Symbol {
 /// Build the community measures table from already protected tables.
 pub(super) fn community_table(request: &CommunityRatesRequest, published: &[ProtectedTable]) -> Result<ProtectedTable> {
     let fail = |message: String| Error::Disclosure { table: request.id.name().into(), message };
-    let age_table = published
-        .iter()
-        .find(|t| t.id == request.age_table)
+    let age_table = super::table_in(published, request.age_table)
         .ok_or_else(|| fail(format!("no table `{}`", request.age_table.name())))?;
     let age_counts: Vec<&SafeValue> = age_table.rows.iter().filter(|r| !r.is_total).map(|r| &r.values[0]).collect();
     let area_population: Vec<f64> = {

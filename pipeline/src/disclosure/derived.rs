@@ -17,9 +17,7 @@ use crate::tables::{EstimateTableRequest, IndicatorColumn, ShareRequest};
 /// or `x` (not computed).
 pub(super) fn estimate_table(request: &EstimateTableRequest, published: &[ProtectedTable]) -> Result<ProtectedTable> {
     let fail = |message: String| Error::Disclosure { table: request.id.name().to_string(), message };
-    let observed_table = published
-        .iter()
-        .find(|t| t.id == request.observed_table)
+    let observed_table = super::table_in(published, request.observed_table)
         .ok_or_else(|| fail(format!("no table `{}` to take observed counts from", request.observed_table.name())))?;
     let mut rows = Vec::with_capacity(request.rows.len());
     let mut count_cells = Vec::new();

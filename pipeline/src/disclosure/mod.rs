@@ -102,6 +102,11 @@ impl ProtectedTable {
     }
 }
 
+/// The table `id` among `tables` (derived tables are built from the ones before them).
+fn table_in(tables: &[ProtectedTable], id: TableId) -> Option<&ProtectedTable> {
+    tables.iter().find(|t| t.id == id)
+}
+
 /// What a release keeps private about its protection: never published.
 #[derive(Debug, Clone)]
 pub struct PrivateRecord {
@@ -139,7 +144,7 @@ impl ProtectedRelease {
 
     /// The table `id`.
     pub fn table(&self, id: TableId) -> Option<&ProtectedTable> {
-        self.tables.iter().find(|t| t.id == id)
+        table_in(&self.tables, id)
     }
 
     /// The private record: for private writers and the analyst report only.
