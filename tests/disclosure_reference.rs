@@ -89,13 +89,24 @@ fn four_by_four_primaries_alone_are_disclosive_and_protect_makes_it_safe() {
     let (k, ..) = knowledge(case, &[("x".into(), "c".into())]);
     assert_eq!(feasible(&k, &[6], &[]), Some((5, 5)));
     // The system protection: every primary meets its protection interval, and is not derivable.
-    let mut cells: Vec<SystemCell> =
-        (0..16).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
+    let mut cells: Vec<SystemCell> = (0..16)
+        .map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None, protect_always: false })
+        .collect();
     for r in 0..4 {
-        cells.push(SystemCell { inner: (0..4).map(|c| r * 4 + c).collect(), publishable: true, earlier: None });
-        cells.push(SystemCell { inner: (0..4).map(|c| c * 4 + r).collect(), publishable: true, earlier: None });
+        cells.push(SystemCell {
+            inner: (0..4).map(|c| r * 4 + c).collect(),
+            publishable: true,
+            earlier: None,
+            protect_always: false,
+        });
+        cells.push(SystemCell {
+            inner: (0..4).map(|c| c * 4 + r).collect(),
+            publishable: true,
+            earlier: None,
+            protect_always: false,
+        });
     }
-    cells.push(SystemCell { inner: (0..16).collect(), publishable: true, earlier: None });
+    cells.push(SystemCell { inner: (0..16).collect(), publishable: true, earlier: None, protect_always: false });
     let out = protect_system(&inner, &cells, Policy::UkChildren).unwrap();
     let published: Vec<bool> = out.status.iter().map(|s| *s == Status::Published).collect();
     let vectors: Vec<Vec<usize>> = cells.iter().map(|c| c.inner.clone()).collect();
@@ -113,9 +124,15 @@ fn one_dimensional_and_rounding_rules() {
     // and never withhold a cell the rule would publish.
     for rule in cases["one_dimensional_rules"].as_array().unwrap() {
         let values: Vec<u64> = rule["values"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
-        let mut cells: Vec<SystemCell> =
-            (0..values.len()).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
-        cells.push(SystemCell { inner: (0..values.len()).collect(), publishable: true, earlier: None });
+        let mut cells: Vec<SystemCell> = (0..values.len())
+            .map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None, protect_always: false })
+            .collect();
+        cells.push(SystemCell {
+            inner: (0..values.len()).collect(),
+            publishable: true,
+            earlier: None,
+            protect_always: false,
+        });
         let out = protect_system(&values, &cells, Policy::UkChildren).unwrap();
         let withheld: Vec<u64> =
             (0..values.len()).filter(|&i| out.status[i] != Status::Published).map(|i| i as u64).collect();

@@ -24,6 +24,7 @@ mod mse_reference;
 mod protect;
 mod release_digest;
 mod series;
+mod series_audit;
 mod slt;
 mod snapshots_release;
 mod stats_reference;

@@ -89,6 +89,13 @@ pub enum Command {
         /// build with `--features distributed`.
         #[arg(long, value_name = "ENGINE", value_parser = crate::engine::EngineChoice::parse)]
         engine: Option<crate::engine::EngineChoice>,
+        /// The OUT folder of an earlier run of the same series (repeatable; added to the
+        /// configuration's `[[earlier]]`). The release is protected jointly with every earlier
+        /// release: it withholds what it must so that no difference between the releases shows
+        /// a small count, and it shows what was revised. Give every earlier release the latest
+        /// one was protected with.
+        #[arg(long, value_name = "DIR")]
+        earlier: Vec<PathBuf>,
     },
     /// Recompute every hash in OUT/private/manifest.json; exit 1 naming the first file that
     /// differs, is missing, or is in release/ without being in the manifest.

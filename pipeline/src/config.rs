@@ -44,6 +44,9 @@ pub struct Config {
     pub max_quarantine_share: f64,
     /// Where the queries run (`[engine]`; `run --engine` overrides it).
     pub engine: EngineChoice,
+    /// Output folders of earlier releases of the series (`[[earlier]]`; `run --earlier` adds
+    /// to them), protected jointly with this one.
+    pub earlier: Vec<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +61,8 @@ struct RawConfig {
     ingest: RawIngest,
     #[serde(default)]
     engine: Option<RawEngine>,
+    #[serde(default)]
+    earlier: Vec<RawPath>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,6 +241,9 @@ impl Config {
             period_to,
             sources,
             population: dir.join(&raw.population.path),
+            // Earlier outputs usually sit beside this release's folder: they are safestat's own
+            // outputs, checked against their manifests, so they may be outside it.
+            earlier: raw.earlier.iter().map(|e| dir.join(&e.path)).collect(),
             policy,
             max_quarantine_share: share,
             engine,

@@ -24,7 +24,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Generate { out, seed, children, from, to, as_of } => {
             generate::run(&out, seed, children, (from, to), as_of.as_deref())
         }
-        Command::Run { config, out, engine } => run::run(&config, &out, engine),
+        Command::Run { config, out, engine, earlier } => run::run(&config, &out, engine, earlier),
         Command::Verify { out } => verify::run(&out),
         Command::Ingest { config, out } => ingest::run(&config, &out),
         Command::Mse { table, model, threshold, level, format } => mse::run(&table, &model, threshold, level, format),

@@ -82,12 +82,16 @@ pub(super) fn published_share(k: &SafeValue, n: &SafeValue, level: f64) -> [Safe
     }
 }
 
+/// The columns of a share table that hold counts: (denominator, numerator).
+pub(super) const SHARE_COUNT_COLUMNS: [&str; 2] = ["children", "known_to_services"];
+
 /// The columns of a share table: denominator, numerator, percentage and its interval.
 pub(super) fn share_columns(t: &ShareRequest) -> Vec<IndicatorColumn> {
     let level = t.level * 100.0;
+    let [denominator, numerator] = SHARE_COUNT_COLUMNS;
     vec![
-        IndicatorColumn::new("children", &t.denominator_label, "", 0),
-        IndicatorColumn::new("known_to_services", &t.numerator_label, "", 0),
+        IndicatorColumn::new(denominator, &t.denominator_label, "", 0),
+        IndicatorColumn::new(numerator, &t.numerator_label, "", 0),
         IndicatorColumn::new("percent_known", "Percentage known to services", "%", 1),
         IndicatorColumn::new("percent_known_lower", &format!("Lower {level:.0}% confidence limit"), "%", 1),
         IndicatorColumn::new("percent_known_upper", &format!("Upper {level:.0}% confidence limit"), "%", 1),

@@ -20,7 +20,7 @@ pub(super) fn protect(inner_values: &[u64], cells: &[SystemCell], policy: Policy
     let threshold = policy.threshold();
     let p = protection(policy);
     let values: Vec<u64> = cells.iter().map(|c| c.inner.iter().map(|&i| inner_values[i]).sum()).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    let primary: Vec<bool> = values.iter().zip(cells).map(|(&v, c)| c.is_primary(v, threshold)).collect();
     let cap = i64::try_from(inner_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
     let mut status = gauss_status(cells, &values, &primary)?;
     let truth: Vec<i64> = inner_values.iter().map(|&v| i64::try_from(v).unwrap_or(i64::MAX)).collect();

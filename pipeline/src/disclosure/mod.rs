@@ -23,6 +23,7 @@ mod exact;
 pub mod gauss;
 pub mod hypercube;
 pub mod interval;
+pub mod linked;
 mod policy;
 pub mod protection;
 pub mod record;
@@ -165,43 +166,19 @@ impl ProtectedRelease {
 /// be published. Estimates and community measures are then derived from the protected cells
 /// only.
 pub fn protect(policy: Policy, catalogue: &Catalogue) -> Result<ProtectedRelease> {
-    let inner_values: Vec<u64> = catalogue.inner.iter().map(|c| c.get()).collect();
+    protect_series(policy, catalogue, &linked::Linked::alone(catalogue))
+}
+
+/// [`protect`] together with the earlier releases of a series ([`linked`]): one system over the
+/// series' transitions, so the release withholds what it must for every earlier figure to stay
+/// safe with it. Earlier figures cannot be withdrawn; when they alone narrow a primary, this
+/// fails.
+pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Linked) -> Result<ProtectedRelease> {
+    let inner_values: Vec<u64> = linked.values.clone();
     let mut set = system::CellSet::default();
     // Each table's cells, in row order, total last; the hidden complement of every share row.
-    let count_cells: Vec<Vec<usize>> = catalogue
-        .counts
-        .iter()
-        .map(|t| {
-            let mut row_cells: Vec<usize> = t.rows.iter().map(|r| set.intern(r.2.clone(), true)).collect();
-            row_cells.push(set.intern(t.rows.iter().flat_map(|r| r.2.iter().copied()).collect(), true));
-            row_cells
-        })
-        .collect();
-    let mut share_cells: Vec<Vec<(usize, usize)>> = Vec::new();
-    for t in &catalogue.shares {
-        let mut row_cells = Vec::new();
-        for r in &t.rows {
-            let mut numerator = r.numerator.clone();
-            numerator.sort_unstable();
-            let mut denominator = r.denominator.clone();
-            denominator.sort_unstable();
-            if numerator.iter().any(|i| denominator.binary_search(i).is_err()) {
-                return Err(Error::Disclosure {
-                    table: t.id.name().into(),
-                    message: "a numerator is not part of its denominator".into(),
-                });
-            }
-            let complement: Vec<usize> =
-                denominator.iter().copied().filter(|i| numerator.binary_search(i).is_err()).collect();
-            let n = set.intern(denominator, true);
-            let k = set.intern(numerator, true);
-            if !complement.is_empty() {
-                set.intern(complement, false);
-            }
-            row_cells.push((n, k));
-        }
-        share_cells.push(row_cells);
-    }
+    let (placed, series) = linked::place_series(&mut set, catalogue, linked, policy.threshold())?;
+    let (count_cells, share_cells, current_cells) = (placed.counts, placed.shares, placed.end);
     let cells = set.into_cells();
     let outcome = protection::protect_system(&inner_values, &cells, policy).map_err(|message| Error::Disclosure {
         table: catalogue.counts.first().map(|t| t.id.name().to_string()).unwrap_or_default(),
@@ -272,9 +249,10 @@ pub fn protect(policy: Policy, catalogue: &Catalogue) -> Result<ProtectedRelease
     let log = DisclosureLog {
         rules: record::PolicyRecord::new(policy, outcome.method),
         tables: logs,
-        hidden_complements: cells.iter().filter(|c| !c.publishable).count(),
+        hidden_complements: cells[..current_cells].iter().filter(|c| !c.publishable).count(),
         repair_rounds: outcome.repairs,
         pass: record::all_protected(&outcome.audits, p),
+        series,
     };
     let model = audit::AuditModel::new(policy, inner_values.len(), &cells, &outcome);
     Ok(ProtectedRelease { policy, tables, private: PrivateRecord { log, model } })

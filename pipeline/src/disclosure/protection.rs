@@ -32,7 +32,12 @@ pub fn protect_system_with(
     let atom_values = atoms.totals(inner_values);
     let atom_cells: Vec<SystemCell> = cells
         .iter()
-        .map(|c| SystemCell { inner: atoms.map(&c.inner), publishable: c.publishable, earlier: c.earlier })
+        .map(|c| SystemCell {
+            inner: atoms.map(&c.inner),
+            publishable: c.publishable,
+            earlier: c.earlier,
+            protect_always: c.protect_always,
+        })
         .collect();
     let method = match method {
         Method::Auto if atom_values.len() > LARGE_SYSTEM_ATOMS => Method::Hypercube,
@@ -110,7 +115,7 @@ fn protect_hypercube(atom_values: &[u64], cells: &[SystemCell], policy: Policy) 
     let cap = i64::try_from(atom_values.iter().sum::<u64>().max(1) * 2).unwrap_or(i64::MAX);
     let structure = super::hypercube::Structure::new(&atom_cells, &truth);
     let values: Vec<u64> = (0..cells.len()).map(|c| u64::try_from(structure.cell_truth(c)).unwrap_or(0)).collect();
-    let primary: Vec<bool> = values.iter().map(|v| (1..=threshold).contains(v)).collect();
+    let primary: Vec<bool> = values.iter().zip(cells).map(|(&v, c)| c.is_primary(v, threshold)).collect();
     refuse_published_primary(cells, &primary)?;
     let mut status: Vec<Status> = (0..cells.len())
         .map(|i| {
@@ -164,13 +169,15 @@ mod tests {
 
     /// Cells of an r x c table with all margins; inner index = row * c + col.
     fn table(rows: usize, cols: usize) -> Vec<SystemCell> {
-        let mut cells: Vec<SystemCell> =
-            (0..rows * cols).map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None }).collect();
+        let mut cells: Vec<SystemCell> = (0..rows * cols)
+            .map(|i| SystemCell { inner: vec![i], publishable: true, earlier: None, protect_always: false })
+            .collect();
         for r in 0..rows {
             cells.push(SystemCell {
                 inner: (0..cols).map(|c| r * cols + c).collect(),
                 publishable: true,
                 earlier: None,
+                protect_always: false,
             });
         }
         for c in 0..cols {
@@ -178,9 +185,15 @@ mod tests {
                 inner: (0..rows).map(|r| r * cols + c).collect(),
                 publishable: true,
                 earlier: None,
+                protect_always: false,
             });
         }
-        cells.push(SystemCell { inner: (0..rows * cols).collect(), publishable: true, earlier: None });
+        cells.push(SystemCell {
+            inner: (0..rows * cols).collect(),
+            publishable: true,
+            earlier: None,
+            protect_always: false,
+        });
         cells
     }
 

@@ -97,6 +97,30 @@ pub struct DisclosureLog {
     pub repair_rounds: usize,
     /// Whether every primary of the release met its protection interval.
     pub pass: bool,
+    /// How the release was protected together with the earlier releases of its series (absent
+    /// for a release without earlier ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesLog>,
+}
+
+/// The joint protection of a release with the earlier releases of its series.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeriesLog {
+    /// Earlier releases protected with this one.
+    pub earlier_releases: usize,
+    /// Variables of the joint system: distinct lists of the inner cells a child holds in each
+    /// release.
+    pub transitions: usize,
+    /// Figures the earlier releases published: constraints every reader knows.
+    pub earlier_figures: usize,
+    /// Cells of the earlier releases the new one must not narrow (withheld there, hidden
+    /// complements, and published ones).
+    pub earlier_cells: usize,
+    /// Hidden complements between cells of different releases (differences a reader can form).
+    pub cross_release_complements: usize,
+    /// Figures withheld because they differ from the figure of the same definition an earlier
+    /// release published by 1..T.
+    pub revisions_protected: usize,
 }
 
 /// Cells withheld per rule.

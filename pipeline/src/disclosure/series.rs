@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{Policy, ProtectedRelease};
+use crate::domain::Agency;
 use crate::error::{Error, Result};
-use crate::tables::{CellKey, InnerCell};
+use crate::tables::{CellKey, InnerCell, Scope};
 
 /// Format of the state file; a release refuses a state of another format.
 pub const STATE_FORMAT: u32 = 1;
@@ -76,10 +77,106 @@ pub struct ReleaseState {
     pub format: u32,
     /// What the series shares, and the period.
     pub header: SeriesHeader,
-    /// Every count the release published that is a sum of inner cells.
+    /// Every count the release published that is a sum of inner cells, once (where it is first
+    /// shown).
     pub figures: Vec<Figure>,
     /// The inner cells with their true counts.
     pub inner_cells: Vec<StateCell>,
+    /// SHA-256 of the states of the earlier releases it was protected with: a later release
+    /// must be protected with them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<String>,
+}
+
+/// An earlier release of the series, read and checked ([`ReleaseState::load_earlier`]).
+#[derive(Debug, Clone)]
+pub struct EarlierState {
+    /// Its output folder.
+    pub dir: PathBuf,
+    /// SHA-256 of its state file (as its manifest lists it).
+    pub sha256: String,
+    /// The state.
+    pub state: ReleaseState,
+}
+
+impl EarlierState {
+    /// Its state file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(STATE_FILE)
+    }
+
+    /// Its inner cells with their true counts.
+    pub fn cells(&self) -> Vec<InnerCell> {
+        self.state
+            .inner_cells
+            .iter()
+            .map(|c| InnerCell { key: c.key.clone(), children: crate::domain::RawCount::new(c.children) })
+            .collect()
+    }
+
+    /// What it covers: its calendar years and agency lists.
+    pub fn scope(&self) -> Result<Scope> {
+        let refuse = |field: &str| Error::InputRefused {
+            path: self.path(),
+            message: format!("field `header.{field}` is not valid"),
+        };
+        let year = |text: &str, field: &str| {
+            crate::domain::date::Date::parse_iso(text).map(crate::domain::date::Date::year).ok_or_else(|| refuse(field))
+        };
+        let agencies = self
+            .state
+            .header
+            .agencies
+            .iter()
+            .map(|a| Agency::from_code(a).ok_or_else(|| refuse("agencies")))
+            .collect::<Result<Vec<Agency>>>()?;
+        Ok(Scope {
+            from_year: year(&self.state.header.period_from, "period_from")?,
+            to_year: year(&self.state.header.period_to, "period_to")?,
+            agencies,
+        })
+    }
+}
+
+/// Most earlier releases a release is protected with (a series of 24 yearly releases fits).
+pub const MAX_EARLIER: usize = 30;
+
+/// Check that a set of earlier releases can be protected with: in series order, one per
+/// period, and each holding every release it was itself protected with (else the figures of a
+/// release not given would be unknown to this release's protection). Returns them sorted.
+pub fn check_earlier(mut earlier: Vec<EarlierState>) -> Result<Vec<EarlierState>> {
+    if earlier.len() > MAX_EARLIER {
+        return Err(Error::usage(format!(
+            "{} earlier releases given; a release is protected with at most {MAX_EARLIER}",
+            earlier.len()
+        )));
+    }
+    earlier.sort_by(|a, b| a.state.header.period_to.cmp(&b.state.header.period_to));
+    for pair in earlier.windows(2) {
+        if pair[0].state.header.period_to == pair[1].state.header.period_to {
+            return Err(Error::InputRefused {
+                path: pair[1].path(),
+                message: format!(
+                    "field `header.period_to`: {} is also the period of {}; give each earlier release once",
+                    pair[1].state.header.period_to,
+                    pair[0].path().display()
+                ),
+            });
+        }
+    }
+    for e in &earlier {
+        if let Some(missing) = e.state.earlier.iter().find(|h| !earlier.iter().any(|o| &o.sha256 == *h)) {
+            return Err(Error::InputRefused {
+                path: e.path(),
+                message: format!(
+                    "field `earlier`: this release was protected together with an earlier one (state SHA-256 \
+                     {}…) that is not given; add --earlier for it",
+                    &missing[..missing.len().min(12)]
+                ),
+            });
+        }
+    }
+    Ok(earlier)
 }
 
 /// What a reader knows of a count published as `shown` under `policy`.
@@ -95,9 +192,15 @@ impl ReleaseState {
     pub fn new(header: SeriesHeader, release: &ProtectedRelease, cells: &[InnerCell]) -> ReleaseState {
         let policy = release.policy();
         let mut figures = Vec::new();
+        // Each count once, where it is first shown (the estimate and community tables repeat
+        // counts of the count tables, and are defined by them).
+        let mut seen = std::collections::HashSet::new();
         for table in release.tables() {
-            for &(row, column, _) in table.count_cells() {
+            for &(row, column, cell) in table.count_cells() {
                 let Some(shown) = table.rows()[row].values[column].as_count() else { continue };
+                if !seen.insert(cell) {
+                    continue;
+                }
                 figures.push(Figure {
                     table: table.name().to_string(),
                     code: table.rows()[row].category.0.clone(),
@@ -108,7 +211,7 @@ impl ReleaseState {
             }
         }
         let inner_cells = cells.iter().map(|c| StateCell { key: c.key.clone(), children: c.children.get() }).collect();
-        ReleaseState { format: STATE_FORMAT, header, figures, inner_cells }
+        ReleaseState { format: STATE_FORMAT, header, figures, inner_cells, earlier: Vec::new() }
     }
 
     /// Read the state of the earlier release in output folder `dir`, refusing, with the file and
@@ -116,7 +219,7 @@ impl ReleaseState {
     /// hash or has another format, and one that is not of the same series as `current` (area,
     /// policy, agencies, contract, ethnicity mapping) or not earlier (its period must end before
     /// the current one does).
-    pub fn load_earlier(dir: &Path, current: &SeriesHeader) -> Result<ReleaseState> {
+    pub fn load_earlier(dir: &Path, current: &SeriesHeader) -> Result<EarlierState> {
         let path = dir.join(STATE_FILE);
         let refuse = |file: PathBuf, message: String| Error::InputRefused { path: file, message };
         let manifest_path = dir.join("private").join("manifest.json");
@@ -160,7 +263,7 @@ impl ReleaseState {
                 "field `header.period_to`: the earlier release must end before this one and start no later".into(),
             ));
         }
-        Ok(state)
+        Ok(EarlierState { dir: dir.to_path_buf(), sha256: listed, state })
     }
 }
 

@@ -60,6 +60,17 @@ pub struct SystemCell {
     /// Bounds an earlier release of the same population put on it (exact, or a rounding
     /// interval): the reader knows them whether or not this release publishes the cell.
     pub earlier: Option<(i64, i64)>,
+    /// Protected as a primary whatever its own count: an earlier release published a figure of
+    /// the same definition that differs from it by 1..T, so showing it would show that
+    /// difference (see [`super::linked`]).
+    pub protect_always: bool,
+}
+
+impl SystemCell {
+    /// Whether the cell is a primary: a count in 1..`threshold`, or always protected.
+    pub fn is_primary(&self, value: u64, threshold: u64) -> bool {
+        self.protect_always || (1..=threshold).contains(&value)
+    }
 }
 
 /// Why a cell is withheld.
@@ -184,7 +195,7 @@ pub fn full_cross(leaves: &[usize]) -> (Vec<SystemCell>, Vec<Vec<usize>>) {
                 set = set.iter().flat_map(|&b| allowed.iter().map(move |&l| b * n + l)).collect();
             }
             set.sort_unstable();
-            SystemCell { inner: set, publishable: true, earlier: None }
+            SystemCell { inner: set, publishable: true, earlier: None, protect_always: false }
         })
         .collect();
     (cells, coords)
@@ -207,7 +218,7 @@ impl CellSet {
             self.cells[i].publishable |= publishable;
             return i;
         }
-        self.cells.push(SystemCell { inner: inner.clone(), publishable, earlier: None });
+        self.cells.push(SystemCell { inner: inner.clone(), publishable, earlier: None, protect_always: false });
         self.index.insert(inner, self.cells.len() - 1);
         self.cells.len() - 1
     }
@@ -331,4 +342,61 @@ pub(super) fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool
             }
         })
         .collect())
+}
+
+/// The hidden complements between each earlier figure (`earlier`, sorted and deduplicated here)
+/// and the cells that nest with it (inside it, or around it) among those `holder` accepts, for
+/// the pairs `pair` accepts (earlier figure, other cell). Found through the cells holding each
+/// inner cell (no scan of every pair).
+pub(super) fn nested_complements(
+    cells: &[SystemCell],
+    earlier: &mut Vec<usize>,
+    inner_count: usize,
+    holder: &dyn Fn(usize) -> bool,
+    pair: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Vec<usize>> {
+    earlier.sort_unstable();
+    earlier.dedup();
+    let mut holding: Vec<Vec<usize>> = vec![Vec::new(); inner_count];
+    for (c, cell) in cells.iter().enumerate().filter(|&(c, _)| holder(c)) {
+        for &i in &cell.inner {
+            holding[i].push(c);
+        }
+    }
+    let mut complements = Vec::new();
+    for &e in earlier.iter() {
+        let inner = &cells[e].inner;
+        // Inside the earlier figure: every inner cell of c is in e.
+        let mut hits: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for &i in inner {
+            for &c in &holding[i] {
+                *hits.entry(c).or_insert(0) += 1;
+            }
+        }
+        let mut nested: Vec<(usize, usize)> = hits
+            .into_iter()
+            .filter(|&(c, n)| c != e && n == cells[c].inner.len() && n < inner.len() && pair(e, c))
+            .map(|(c, _)| (c, e))
+            .collect();
+        // Around it: c holds the first inner cell of e, and all of them.
+        if let Some(&first) = inner.first() {
+            nested.extend(
+                holding[first]
+                    .iter()
+                    .filter(|&&c| {
+                        c != e
+                            && pair(e, c)
+                            && cells[c].inner.len() > inner.len()
+                            && inner.iter().all(|i| cells[c].inner.binary_search(i).is_ok())
+                    })
+                    .map(|&c| (e, c)),
+            );
+        }
+        nested.sort_unstable();
+        for (small, large) in nested {
+            let (small, large) = (&cells[small].inner, &cells[large].inner);
+            complements.push(large.iter().copied().filter(|i| small.binary_search(i).is_err()).collect());
+        }
+    }
+    complements
 }

@@ -12,6 +12,7 @@ mod choice;
 pub mod distributed;
 pub mod queries;
 mod raw;
+pub mod series;
 pub mod udf;
 
 use std::path::Path;
@@ -250,11 +251,11 @@ impl Engine {
         &self.ctx
     }
 
-    /// Run every query in order: intermediate ones are written to Parquet once and registered,
-    /// `cells` ones are collected.
+    /// Run every query of a release in order: intermediate ones are written to Parquet once and
+    /// registered, `cells` ones are collected (`series` ones run in [`series::transitions`]).
     pub async fn run_all(&self, queries: &[Query]) -> Result<Vec<RawTable>> {
         let mut tables = Vec::new();
-        for query in queries {
+        for query in queries.iter().filter(|q| q.contract.kind != QueryKind::Series) {
             let start = std::time::Instant::now();
             if let Some(table) = self.run(query).await? {
                 crate::log::debug(
@@ -292,7 +293,7 @@ impl Engine {
                     .map_err(|e| fail(format!("cannot register the result: {e}")))?;
                 Ok(None)
             }
-            QueryKind::Cells => {
+            QueryKind::Cells | QueryKind::Series => {
                 let batches = df.collect().await.map_err(|e| fail(format!("failed: {e}")))?;
                 let table = RawTable::from_batches(query, &batches).map_err(fail)?;
                 Ok(Some(table))
@@ -370,23 +371,28 @@ pub fn run_release(
     (period_from, period_to): (Date, Date),
     expected: u64,
 ) -> Result<ReleaseResults> {
-    let queries = queries::shipped()?;
-    // A standalone Ballista cluster runs its scheduler and executor on this runtime too.
-    let threads = if choice.is_distributed() { 4 * TARGET_PARTITIONS } else { TARGET_PARTITIONS };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))?;
+    let mut queries = queries::shipped()?;
+    queries.retain(|q| q.contract.kind != QueryKind::Series);
     if choice.is_distributed() {
         crate::log::info("queries", format_args!("running the queries on Ballista ({choice})"));
     }
-    let tables = runtime.block_on(async {
+    let tables = runtime(choice)?.block_on(async {
         let engine = Engine::open(choice, dataset_dir, scratch_dir, period_from, period_to).await?;
         engine.check_dataset(expected).await?;
         engine.run_all(&queries).await
     })?;
     Ok(ReleaseResults { queries, tables })
+}
+
+/// The async runtime the queries run on (a standalone Ballista cluster runs its scheduler and
+/// executor on it too).
+fn runtime(choice: &EngineChoice) -> Result<tokio::runtime::Runtime> {
+    let threads = if choice.is_distributed() { 4 * TARGET_PARTITIONS } else { TARGET_PARTITIONS };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Engine(format!("cannot start the async runtime: {e}")))
 }
 
 #[cfg(test)]

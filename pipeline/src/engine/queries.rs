@@ -21,6 +21,9 @@ pub enum QueryKind {
     Intermediate,
     /// Collected into a [`super::RawTable`] for estimation and disclosure control.
     Cells,
+    /// Run only for a release with earlier releases of its series, over `series_members`
+    /// ([`super::series`]); collected like `cells`.
+    Series,
 }
 
 /// The disclosure role of a result column.
@@ -86,12 +89,14 @@ pub fn shipped() -> Result<Vec<Query>> {
             query: (*name).to_string(),
             message: format!("contract queries/{name}.toml: {e}"),
         })?;
-        if let Some(key) = contract.columns.iter().find(|c| c.role == Role::Key && contract.kind == QueryKind::Cells) {
+        if let Some(key) =
+            contract.columns.iter().find(|c| c.role == Role::Key && contract.kind != QueryKind::Intermediate)
+        {
             return Err(Error::Query {
                 query: (*name).to_string(),
                 message: format!(
                     "column `{}` has role `key`, but record-level keys may not leave the engine \
-                     (kind = \"cells\")",
+                     (kind = \"cells\" or \"series\")",
                     key.name
                 ),
             });

@@ -7,6 +7,8 @@
 //!
 //! Owns: the order of stages and their log lines. May not touch: any stage's work.
 
+pub mod series;
+
 use std::path::Path;
 
 use crate::config::Config;
@@ -68,7 +70,12 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
         agencies: config.sources.iter().map(|s| s.agency).collect(),
     };
     let catalogue = tables::catalogue(&scope, &cells, &estimates, &population);
-    let protected = disclosure::protect(config.policy, &catalogue)?;
+    let out = staging.parent().unwrap_or(staging);
+    let series = series::link(config, out, &staging.join("scratch"), &cells, &catalogue)?;
+    let protected = match &series {
+        Some(series) => disclosure::protect_series(config.policy, &catalogue, &series.linked)?,
+        None => disclosure::protect(config.policy, &catalogue)?,
+    };
     log::info(
         "disclosure",
         format_args!(
@@ -83,8 +90,14 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let timer = StageTimer::start("render");
     let child_population: u64 = population.iter().map(|p| p.population).sum();
     publish(config, &public, &private, &protected, &estimates, &reports, child_population)?;
-    private.write_json("series/state.json", &ReleaseState::new(series_header(config), &protected, &cells))?;
-    output::manifest::write(config, staging, &reports, &results.queries)?;
+    let mut state = ReleaseState::new(series_header(config), &protected, &cells);
+    let mut queries = results.queries.clone();
+    if let Some(series) = &series {
+        state.earlier = series.earlier.iter().map(|e| e.sha256.clone()).collect();
+        queries.push(series.query.clone());
+    }
+    private.write_json("series/state.json", &state)?;
+    output::manifest::write(config, staging, &reports, &queries)?;
     drop(timer);
 
     // The same check as `safestat audit`, from the files about to be published.

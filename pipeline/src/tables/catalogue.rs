@@ -60,6 +60,18 @@ pub fn catalogue(
     }
 }
 
+/// The count and share tables only, over the inner cells of an earlier release of the series
+/// (rebuilt from its state): what that release published is defined by them.
+pub fn counts_catalogue(scope: &Scope, cells: &[InnerCell]) -> Catalogue {
+    Catalogue {
+        inner: cells.iter().map(|c| c.children).collect(),
+        counts: count_requests(scope, cells),
+        shares: share_requests(scope, cells),
+        estimates: Vec::new(),
+        communities: Vec::new(),
+    }
+}
+
 /// The inner cells for which `keep` holds.
 fn cells_where(cells: &[InnerCell], keep: &dyn Fn(&InnerCell) -> bool) -> Vec<usize> {
     cells.iter().enumerate().filter(|(_, c)| keep(c)).map(|(i, _)| i).collect()

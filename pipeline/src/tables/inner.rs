@@ -68,3 +68,73 @@ pub fn decode(table: &RawTable) -> Result<Vec<InnerCell>> {
         })
         .collect()
 }
+
+impl CellKey {
+    /// The cell as it is written in a transition (`queries/series_transitions.sql`):
+    /// `year|ethnic_group|sex|age_band|known|agency_mask`, known as 1 or 0.
+    pub fn member_text(&self) -> String {
+        let known = u8::from(self.known_to_services);
+        format!("{}|{}|{}|{}|{known}|{}", self.year, self.ethnic_group, self.sex, self.age_band, self.agency_mask)
+    }
+}
+
+/// The transitions of an annual series: every distinct list of the inner cells one child holds
+/// in each release (earliest first, the current release last), with its number of children.
+/// They are the variables of the series' joint protection: each release's inner cell is the sum
+/// of the transitions through it.
+#[derive(Clone)]
+pub struct Transitions {
+    /// Per transition, the child's inner cell in each release (`None`: not in that release).
+    pub cells: Vec<Vec<Option<usize>>>,
+    /// Children per transition.
+    pub children: Vec<RawCount>,
+}
+
+impl Transitions {
+    /// Per inner cell of release `release`, the children the transitions through it hold.
+    pub fn release_counts(&self, release: usize, inner_cells: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; inner_cells];
+        for (cells, children) in self.cells.iter().zip(&self.children) {
+            if let Some(Some(i)) = cells.get(release) {
+                counts[*i] += children.get();
+            }
+        }
+        counts
+    }
+}
+
+/// Read the `series_transitions` query result, whose releases' inner cells are `releases`
+/// (series order). A member that names a release or a cell the series does not have is a query
+/// error naming the row.
+pub fn decode_transitions(table: &RawTable, releases: &[&[CellKey]]) -> Result<Transitions> {
+    let fail = |message: String| Error::Query { query: table.name().to_string(), message };
+    let (Some(RawColumn::Text(texts)), Some(RawColumn::Int(children))) =
+        (table.column("transition"), table.column("children"))
+    else {
+        return Err(fail("columns `transition` (text) and `children` (integer) are required".into()));
+    };
+    let index: Vec<std::collections::HashMap<String, usize>> =
+        releases.iter().map(|cells| cells.iter().enumerate().map(|(i, k)| (k.member_text(), i)).collect()).collect();
+    let mut out = Transitions { cells: Vec::with_capacity(texts.len()), children: Vec::with_capacity(texts.len()) };
+    for (row, (text, &n)) in texts.iter().zip(children).enumerate() {
+        let unknown = || {
+            fail(format!(
+                "row {}, column `transition`: a child's cell is not one of its release's inner cells (the \
+                 release's dataset does not reproduce its state)",
+                row + 1
+            ))
+        };
+        let mut cells = vec![None; releases.len()];
+        for member in text.split(';') {
+            let (release, cell) = member.split_once('=').ok_or_else(unknown)?;
+            let release: usize = release.parse().map_err(|_| unknown())?;
+            let i = index.get(release).and_then(|m| m.get(cell)).ok_or_else(unknown)?;
+            cells[release] = Some(*i);
+        }
+        out.cells.push(cells);
+        out.children.push(
+            RawCount::from_i64(n).ok_or_else(|| fail(format!("row {}, column `children`: out of range", row + 1)))?,
+        );
+    }
+    Ok(out)
+}

@@ -15,8 +15,8 @@ pub mod inner;
 
 use serde::Serialize;
 
-pub use catalogue::{Catalogue, Scope, catalogue};
-pub use inner::{CellKey, InnerCell};
+pub use catalogue::{Catalogue, Scope, catalogue, counts_catalogue};
+pub use inner::{CellKey, InnerCell, Transitions};
 
 /// Every table of a release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

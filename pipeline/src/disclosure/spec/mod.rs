@@ -345,7 +345,14 @@ pub fn protect(input: &Path, spec_path: &Path, method: system::Method) -> Result
             earlier_cells.push(cell);
         }
     }
-    complements.extend(earlier::nested_complements(set.cells(), &mut earlier_cells, grid.values.len()));
+    let cells = set.cells();
+    complements.extend(system::nested_complements(
+        cells,
+        &mut earlier_cells,
+        grid.values.len(),
+        &|c| cells[c].publishable,
+        &|_, _| true,
+    ));
     for diff in complements {
         set.intern(diff, false);
     }
