@@ -103,3 +103,92 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(&file, &target).unwrap();
     }
 }
+
+/// Per calendar year of first referral, the children of an extract (`dir`, as `generate` wrote
+/// it) whose first referral in the period falls in it: computed from the agency files alone.
+fn children_by_first_year(dir: &Path) -> BTreeMap<i32, u64> {
+    let config = Config::load(&dir.join("release.toml")).unwrap();
+    let (from, to) = (config.period_from.to_string(), config.period_to.to_string());
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
+    for source in &config.sources {
+        let (header, rows) = read_csv(&source.path);
+        let (pid, date) = (
+            header.iter().position(|h| h == "child_pid").unwrap(),
+            header.iter().position(|h| h == "referral_date").unwrap(),
+        );
+        for r in rows.iter().filter(|r| r[date] >= from && r[date] <= to) {
+            let entry = first.entry(r[pid].clone()).or_insert_with(|| r[date].clone());
+            if r[date] < *entry {
+                entry.clone_from(&r[date]);
+            }
+        }
+    }
+    let mut by_year = BTreeMap::new();
+    for date in first.values() {
+        *by_year.entry(date[..4].parse().unwrap()).or_insert(0) += 1;
+    }
+    by_year
+}
+
+#[test]
+fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
+    let root = temp_dir();
+    let mut extracts = Vec::new();
+    let mut outs: Vec<PathBuf> = Vec::new();
+    for year in [2012, 2013] {
+        let dir = root.join(format!("extract-{year}"));
+        let as_of = format!("{year}-03-31");
+        safestat_ok(&[
+            "generate",
+            "--out",
+            s(&dir),
+            "--seed",
+            "21",
+            "--children",
+            "1200",
+            "--from",
+            "2009",
+            "--as-of",
+            &as_of,
+        ]);
+        let out = root.join(format!("out-{year}"));
+        let config = dir.join("release.toml");
+        let mut args = vec!["run", "--config", s(&config), "--out", s(&out)];
+        if let Some(earlier) = outs.last() {
+            args.extend(["--earlier", s(earlier)]);
+        }
+        safestat_ok(&args);
+        extracts.push(dir);
+        outs.push(out);
+    }
+    assert!(!outs[0].join("release/data/revisions.csv").exists(), "no revisions without an earlier release");
+    assert!(!std::fs::read_to_string(outs[0].join("release/index.html")).unwrap().contains("Revisions since"));
+    let (then, now) = (children_by_first_year(&extracts[0]), children_by_first_year(&extracts[1]));
+    let (header, rows) = read_csv(&outs[1].join("release/data/revisions.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (year, last, current, revision) =
+        (column("time_period"), column("children_last_release"), column("children"), column("revision"));
+    let years: Vec<i32> = rows.iter().map(|r| r[year].parse().unwrap()).collect();
+    assert_eq!(years, then.keys().copied().collect::<Vec<_>>(), "one row per year the last release covered");
+    let (mut shown, mut small) = (0, 0);
+    for r in &rows {
+        let y: i32 = r[year].parse().unwrap();
+        let truth = i64::try_from(now[&y]).unwrap() - i64::try_from(then[&y]).unwrap();
+        if let (Ok(a), Ok(b)) = (r[last].parse::<i64>(), r[current].parse::<i64>()) {
+            assert_eq!((a, b), (i64::try_from(then[&y]).unwrap(), i64::try_from(now[&y]).unwrap()), "{y}");
+            assert_eq!(r[revision].parse::<i64>().unwrap(), truth, "{y}");
+            shown += 1;
+        } else {
+            assert_eq!(r[revision], "c", "{y}: a revision is shown only beside both counts");
+        }
+        if (1..=5).contains(&truth.abs()) {
+            assert_eq!(r[current], "c", "{y}: a revision of {truth} children is withheld");
+            small += 1;
+        }
+    }
+    assert!(shown > 0 && small > 0, "the series shows {shown} revisions and withholds {small} small ones");
+    let page = std::fs::read_to_string(outs[1].join("release/index.html")).unwrap();
+    assert!(
+        page.contains("Revisions since the last release") && page.contains("The last release covered 2009 to 2011")
+    );
+}

@@ -148,7 +148,19 @@ impl<'a> Structure<'a> {
         let mut forbidden: HashSet<usize> = self.cells[target].iter().copied().collect();
         let mut starts: Vec<usize> = self.cells[target].iter().copied().filter(|&a| self.truth[a] > 0).collect();
         starts.sort_unstable_by_key(|&a| (Reverse(self.truth[a]), a));
+        // Then the atoms fewest known figures hold: in a series, the children an earlier
+        // release did not have are bound by this release's figures only.
+        let mut free = starts.clone();
+        free.sort_unstable_by_key(|&a| (self.cells_of_atom[a].iter().filter(|&&c| known[c].is_some()).count(), a));
         starts.truncate(STARTS);
+        for a in free {
+            if starts.len() >= 2 * STARTS {
+                break;
+            }
+            if !starts.contains(&a) {
+                starts.push(a);
+            }
+        }
         let mut buying = false;
         for _ in 0..MAX_CYCLES * 2 {
             let (down, up) = moves.reach();

@@ -33,6 +33,8 @@ pub struct EarlierRelease {
     pub catalogue: Catalogue,
     /// The counts it published.
     pub figures: Vec<Figure>,
+    /// Its period in words, e.g. `1997 to 2011`.
+    pub label: String,
 }
 
 /// The variables of a system and where each release's inner cells sit among them.
@@ -83,6 +85,11 @@ impl Linked {
             }
         }
         Ok(Linked { values: transitions.children.iter().map(|c| c.get()).collect(), lift, earlier })
+    }
+
+    /// The latest earlier release, if any.
+    pub(super) fn latest(&self) -> Option<&EarlierRelease> {
+        self.earlier.last()
     }
 
     /// Position of the current release.

@@ -27,6 +27,7 @@ pub mod linked;
 mod policy;
 pub mod protection;
 pub mod record;
+mod revisions;
 pub mod series;
 pub mod spec;
 pub mod system;
@@ -130,6 +131,8 @@ pub struct ProtectedRelease {
     policy: Policy,
     tables: Vec<ProtectedTable>,
     private: PrivateRecord,
+    /// The period of the last earlier release of the series, in words.
+    last_release: Option<String>,
 }
 
 impl ProtectedRelease {
@@ -146,6 +149,11 @@ impl ProtectedRelease {
     /// The table `id`.
     pub fn table(&self, id: TableId) -> Option<&ProtectedTable> {
         table_in(&self.tables, id)
+    }
+
+    /// The period of the last earlier release of the series (`1997 to 2011`), if any.
+    pub fn last_release(&self) -> Option<&str> {
+        self.last_release.as_deref()
     }
 
     /// The private record: for private writers and the analyst report only.
@@ -178,11 +186,23 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
     let mut set = system::CellSet::default();
     // Each table's cells, in row order, total last; the hidden complement of every share row.
     let (placed, series) = linked::place_series(&mut set, catalogue, linked, policy.threshold())?;
-    let (count_cells, share_cells, current_cells) = (placed.counts, placed.shares, placed.end);
+    let (count_cells, share_cells, current_cells) = (placed.counts.clone(), placed.shares.clone(), placed.end);
     let cells = set.into_cells();
-    let outcome = protection::protect_system(&inner_values, &cells, policy).map_err(|message| Error::Disclosure {
-        table: catalogue.counts.first().map(|t| t.id.name().to_string()).unwrap_or_default(),
-        message: format!("{message}; nothing was published"),
+    let outcome = protection::protect_system(&inner_values, &cells, policy).map_err(|message| {
+        // Name the figure when the failing cell is one this release publishes.
+        let cell: Option<usize> =
+            message.strip_prefix("cell ").and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok());
+        let figure = cell.and_then(|c| placed.keyed.iter().find(|(_, k)| *k == c)).map(|(key, _)| key);
+        Error::Disclosure {
+            table: figure.map_or_else(
+                || catalogue.counts.first().map(|t| t.id.name().to_string()).unwrap_or_default(),
+                |(table, _, _)| table.clone(),
+            ),
+            message: match figure {
+                Some((_, code, column)) => format!("row `{code}`, column `{column}`: {message}; nothing was published"),
+                None => format!("{message}; nothing was published"),
+            },
+        }
     })?;
     let publish = |cell: usize| {
         SafeValue::protected(policy, outcome.status[cell], cells[cell].inner.iter().map(|&i| inner_values[i]).sum())
@@ -246,6 +266,9 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
         tables.push(community::community_table(request, &tables)?);
         tables.push(community::agency_capture_table(request, &tables));
     }
+    if let Some(table) = revisions::revisions_table(linked.latest(), &tables) {
+        tables.push(table);
+    }
     let log = DisclosureLog {
         rules: record::PolicyRecord::new(policy, outcome.method),
         tables: logs,
@@ -255,7 +278,12 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
         series,
     };
     let model = audit::AuditModel::new(policy, inner_values.len(), &cells, &outcome);
-    Ok(ProtectedRelease { policy, tables, private: PrivateRecord { log, model } })
+    Ok(ProtectedRelease {
+        policy,
+        tables,
+        private: PrivateRecord { log, model },
+        last_release: linked.latest().map(|e| e.label.clone()),
+    })
 }
 
 #[cfg(test)]

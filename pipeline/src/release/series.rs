@@ -86,9 +86,11 @@ pub fn link(
         .iter()
         .zip(&earlier_cells)
         .map(|(e, cells)| {
+            let scope = e.scope()?;
             Ok(EarlierRelease {
-                catalogue: tables::counts_catalogue(&e.scope()?, cells),
+                catalogue: tables::counts_catalogue(&scope, cells),
                 figures: e.state.figures.clone(),
+                label: tables::period_label(scope.from_year, scope.to_year),
             })
         })
         .collect::<Result<Vec<EarlierRelease>>>()?;

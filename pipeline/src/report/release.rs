@@ -34,6 +34,23 @@ struct ChartView {
     svg: String,
 }
 
+/// "Revisions since the last release", in words, from the revisions table.
+#[derive(Debug, Serialize)]
+struct RevisionsView {
+    /// The last release's period, e.g. `1997 to 2011`.
+    last: String,
+    /// Years both releases cover.
+    years: usize,
+    /// Years with the same count in both.
+    unchanged: usize,
+    /// Revised years with their revision, signed (`+7`, `-2`).
+    revised: Vec<(String, String)>,
+    /// Years where one of the two counts is withheld.
+    withheld: usize,
+    /// Anchor of the table.
+    table_id: String,
+}
+
 #[derive(Debug, Serialize)]
 struct ReleasePage {
     #[serde(flatten)]
@@ -45,6 +62,7 @@ struct ReleasePage {
     tables: Vec<TableView>,
     charts: Vec<ChartView>,
     communities: Vec<(String, String)>,
+    revisions: Option<RevisionsView>,
 }
 
 fn headline(release: &ProtectedRelease) -> Headline {
@@ -90,8 +108,30 @@ pub fn render(
         tables,
         charts: charts(release),
         communities: communities.to_vec(),
+        revisions: release.table(TableId::Revisions).map(|t| revisions(t, release.last_release().unwrap_or_default())),
     };
     super::render(&engine()?, "release/index.html", &page)
+}
+
+/// The revisions table in words.
+#[allow(clippy::cast_possible_truncation)] // revisions are differences of published counts
+fn revisions(t: &ProtectedTable, last: &str) -> RevisionsView {
+    let mut view = RevisionsView {
+        last: last.to_string(),
+        years: t.rows().len(),
+        unchanged: 0,
+        revised: Vec::new(),
+        withheld: 0,
+        table_id: t.name().replace('_', "-"),
+    };
+    for row in t.rows() {
+        match row.values[2].as_f64().map(|d| d.round() as i64) {
+            Some(0) => view.unchanged += 1,
+            Some(d) => view.revised.push((row.category.1.clone(), format!("{d:+}"))),
+            None => view.withheld += 1,
+        }
+    }
+    view
 }
 
 /// The release's charts, drawn from protected values only.

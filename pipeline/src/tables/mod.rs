@@ -45,6 +45,8 @@ pub enum TableId {
     CommunityRates,
     /// Agency capture by ethnic group.
     AgencyCaptureByCommunity,
+    /// Revisions since the last release of the series, by year of first referral.
+    Revisions,
 }
 
 impl TableId {
@@ -63,6 +65,7 @@ impl TableId {
             TableId::Prevalence => "prevalence",
             TableId::CommunityRates => "community_rates",
             TableId::AgencyCaptureByCommunity => "agency_capture_by_community",
+            TableId::Revisions => "revisions",
         }
     }
 }
@@ -257,10 +260,11 @@ impl Coverage {
 
     /// "1997 to 2013".
     pub fn period_label(&self) -> String {
-        if self.from_year == self.to_year {
-            self.from_year.to_string()
-        } else {
-            format!("{} to {}", self.from_year, self.to_year)
-        }
+        period_label(self.from_year, self.to_year)
     }
+}
+
+/// A period of calendar years in words: `2013`, or `1997 to 2013`.
+pub fn period_label(from_year: i32, to_year: i32) -> String {
+    if from_year == to_year { from_year.to_string() } else { format!("{from_year} to {to_year}") }
 }
