@@ -199,6 +199,11 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
                 |(table, _, _)| table.clone(),
             ),
             message: match figure {
+                Some((_, code, column)) if cell.is_some_and(|c| cells[c].protect_always) => format!(
+                    "row `{code}`, column `{column}`: it differs by 1..{} from the same figure of an earlier \
+                     release, so it must be withheld, and {message}; nothing was published",
+                    policy.threshold()
+                ),
                 Some((_, code, column)) => format!("row `{code}`, column `{column}`: {message}; nothing was published"),
                 None => format!("{message}; nothing was published"),
             },
