@@ -148,10 +148,29 @@ impl<'a> Structure<'a> {
         let mut forbidden: HashSet<usize> = self.cells[target].iter().copied().collect();
         let mut starts: Vec<usize> = self.cells[target].iter().copied().filter(|&a| self.truth[a] > 0).collect();
         starts.sort_unstable_by_key(|&a| (Reverse(self.truth[a]), a));
-        // Then the atoms fewest known figures hold: in a series, the children an earlier
-        // release did not have are bound by this release's figures only.
+        // Then the atoms fewest known figures hold (in a series, the children an earlier
+        // release did not have are bound by this release's figures only), those with a partner
+        // outside the cell that every figure no cycle may withhold also holds first (in a
+        // series, a child with the same cell in every earlier release).
         let mut free = starts.clone();
-        free.sort_unstable_by_key(|&a| (self.cells_of_atom[a].iter().filter(|&&c| known[c].is_some()).count(), a));
+        let fixed = |a: usize| self.cells_of_atom[a].iter().filter(|&&c| known[c].is_some() && !buyable[c]);
+        let has_partner = |a: usize| {
+            let mut common: Option<Vec<usize>> = None;
+            for &c in fixed(a) {
+                let atoms = &self.cells[c];
+                common = Some(match common {
+                    None => atoms.iter().copied().filter(|&b| b != a && !forbidden.contains(&b)).collect(),
+                    Some(x) => x.into_iter().filter(|b| atoms.binary_search(b).is_ok()).collect(),
+                });
+                if common.as_ref().is_some_and(Vec::is_empty) {
+                    return false;
+                }
+            }
+            true
+        };
+        free.sort_by_cached_key(|&a| {
+            (!has_partner(a), self.cells_of_atom[a].iter().filter(|&&c| known[c].is_some()).count(), a)
+        });
         starts.truncate(STARTS);
         for a in free {
             if starts.len() >= 2 * STARTS {
