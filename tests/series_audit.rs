@@ -367,6 +367,15 @@ fn a_series_run_with_its_earlier_releases_is_safe_together_and_run_alone_it_is_n
         report.insert(format!("{subset:?}"), checked);
     }
     eprintln!("sums of 1..T checked per set of releases: {report:?}");
+    // Each release's own audit (over the whole series' system) and manifest hold from its files.
+    for out in &j {
+        safestat_ok(&["audit", s(out)]);
+        safestat_ok(&["verify", s(out)]);
+    }
+    let log = read_json(&j[2].join("private/disclosure-log.json"));
+    assert_eq!(log["series"]["earlier_releases"], 2, "{}", log["series"]);
+    assert!(log["series"]["earlier_figures"].as_u64().unwrap() > 0);
+    assert!(read_json(&j[0].join("private/disclosure-log.json")).get("series").is_none());
     // The same extracts released without --earlier: the check can fail, and does.
     let alone: Vec<&Path> = series.alone.iter().map(PathBuf::as_path).collect();
     let found = audit_series(&alone).expect_err("releases run alone are not safe together");
