@@ -15,6 +15,10 @@
 -- Per financial year, the agencies that referred the child are packed five bits per year,
 -- counted from the period's first financial year (`referrals.fy_index`): fy_masks_0_11 holds
 -- years 0 to 11 and fy_masks_12_23 years 12 to 23 (a release covers at most 24 financial years).
+-- `financial_years` is the set of financial years the child was referred in, as a bit mask that
+-- does not depend on the period: bit i is the year that starts on 1 April of the calendar year
+-- before the first referral, plus i. It is an inner-cell dimension, so the yearly counts are sums
+-- of inner cells like every other table.
 -- The small code table is always the left (build) side of a join, so no join holds children.
 with codes as (
     -- Every (age band, sex, ethnic group) with its codes: 240 rows, the build side of the joins.
@@ -78,6 +82,10 @@ per_child as (
         bit_or(
             case when fy_index >= 12 then cast(agency_bit as bigint) << (5 * (fy_index - 12)) else cast(0 as bigint) end
         ) as fy_masks_12_23,
+        -- Referral years relative to the child's first, then moved up one bit when the first
+        -- referral fell on or after 1 April (its financial year starts in the same calendar year).
+        (bit_or(cast(1 as bigint) << fy_index) >> min(fy_index))
+        << (min(financial_year) - min(referral_year) + 1) as financial_years,
         count(*) as referrals
     from referrals_coded
     group by child_pid
@@ -96,6 +104,7 @@ select
     c.agency_mask,
     c.fy_masks_0_11,
     c.fy_masks_12_23,
+    c.financial_years,
     c.referrals
 from codes as k
 inner join per_child as c

@@ -8,7 +8,8 @@ select
     age_band,
     known_to_services,
     agency_mask,
+    financial_years,
     count(*) as children
 from child_histories
-group by first_referral_year, ethnic_group, sex, age_band, known_to_services, agency_mask
-order by year, ethnic_group, sex, age_band, known_to_services, agency_mask
+group by first_referral_year, ethnic_group, sex, age_band, known_to_services, agency_mask, financial_years
+order by year, ethnic_group, sex, age_band, known_to_services, agency_mask, financial_years

@@ -4,7 +4,7 @@
 --
 -- `series_members` is every release's `child_histories` (each over its own extract and period)
 -- with the release's position in the series (earliest 0). Each member is written
--- `RR=year|ethnic_group|sex|age_band|known|agency_mask`, and a child's members are sorted and
+-- `RR=year|ethnic_group|sex|age_band|known|agency_mask|financial_years`, and a child's members are sorted and
 -- joined with `;`, so the text of a transition does not depend on the order rows arrive in.
 with members as (
     select
@@ -16,7 +16,8 @@ with members as (
             sex, '|',
             age_band, '|',
             case when known_to_services then '1' else '0' end, '|',
-            cast(agency_mask as varchar)
+            cast(agency_mask as varchar), '|',
+            cast(financial_years as varchar)
         ) as member
     from series_members
 ),

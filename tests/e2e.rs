@@ -1,7 +1,7 @@
 //! `safestat run` end to end on real files: figures recomputed independently from the input
 //! CSVs, the disclosure guard over every published file, refusals, and determinism.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -13,6 +13,8 @@ const AGENCIES: [&str; 5] = ["police", "childrens_social_care", "health", "volun
 
 /// Expected figures computed straight from the agency files, without safestat's code.
 struct Expected {
+    /// Children referred in each financial year (`1997-98`), counted in every year they were.
+    by_financial_year: BTreeMap<String, u64>,
     by_year: BTreeMap<String, u64>,
     by_group: BTreeMap<String, u64>,
     known_by_year: BTreeMap<String, u64>,
@@ -32,11 +34,19 @@ fn expected_figures(dir: &Path) -> Expected {
         .collect();
     // pid -> (first year, known, high group)
     let mut children: HashMap<String, (String, bool, String)> = HashMap::new();
+    // pid -> financial years referred in, as `1997-98`
+    let mut financial_years: HashMap<String, BTreeSet<String>> = HashMap::new();
     for agency in AGENCIES {
         let (header, rows) = read_csv(&dir.join(format!("{agency}.csv")));
         let col = |name: &str| header.iter().position(|h| h == name).unwrap();
         for row in rows {
             let year = row[col("referral_date")][..4].to_string();
+            let month: u32 = row[col("referral_date")][5..7].parse().unwrap();
+            let start: i32 = year.parse::<i32>().unwrap() - i32::from(month < 4);
+            financial_years
+                .entry(row[col("child_pid")].clone())
+                .or_default()
+                .insert(format!("{start}-{:02}", (start + 1) % 100));
             let known = row[col("known_to_services")] == "true";
             let group = high[&row[col("ethnicity_code")]].clone();
             let entry =
@@ -58,7 +68,14 @@ fn expected_figures(dir: &Path) -> Expected {
         *by_group.entry(group.clone()).or_insert(0) += 1;
         *known_by_year.entry(year.clone()).or_insert(0) += u64::from(*known);
     }
+    let mut by_financial_year = BTreeMap::new();
+    for years in financial_years.values() {
+        for y in years {
+            *by_financial_year.entry(y.clone()).or_insert(0) += 1;
+        }
+    }
     Expected {
+        by_financial_year,
         by_year,
         by_group,
         known_by_year,
@@ -325,6 +342,58 @@ fn failed_rerun_withdraws_the_earlier_release() {
     assert!(!out.join("release").exists());
     let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("private")]);
+}
+
+/// Each financial year the period covers whole (1997-98 to 2012-13 for 1 January 1997 to 31
+/// December 2013) publishes the children referred in it, counted from the extracts here, and
+/// its estimate beside that count, with an interval that contains the estimate and no value
+/// below the children identified; the page's headline names the latest year.
+#[test]
+fn yearly_counts_are_the_true_figures_and_carry_their_estimates() {
+    let out = sample_release();
+    let expected = expected_figures(&repo().join("data-samples"));
+    let data = out.join("release").join("data");
+    let (header, rows) = read_csv(&data.join("children_by_financial_year.csv"));
+    let (year, children) = (column(&header, "financial_year"), column(&header, "children"));
+    let labels: Vec<String> = (1997..=2012).map(|y| format!("{y}-{:02}", (y + 1) % 100)).collect();
+    assert_eq!(rows.len(), labels.len() + 1, "16 whole financial years and a total");
+    let mut published = BTreeMap::new();
+    for (row, label) in rows.iter().zip(&labels) {
+        assert_eq!(&row[year], label);
+        let truth = expected.by_financial_year[label];
+        if !check_cell(&row[children], truth, &format!("financial year {label}")) {
+            published.insert(label.clone(), truth);
+        }
+    }
+    assert!(published.len() >= 12, "most years are large enough to publish: {published:?}");
+    assert!(
+        expected.by_financial_year.values().sum::<u64>() > expected.children,
+        "children referred in several years count in each"
+    );
+
+    let (header, rows) = read_csv(&data.join("estimates_by_financial_year.csv"));
+    let get = |row: &[String], name: &str| row[column(&header, name)].parse::<f64>().ok();
+    let mut estimated = 0;
+    for row in &rows {
+        let label = &row[column(&header, "financial_year")];
+        let observed = get(row, "children_identified");
+        assert_eq!(observed.map(|v| v as u64), published.get(label).copied(), "{label}: the count beside its estimate");
+        let (Some(n), Some(point), Some(lower), Some(upper)) =
+            (observed, get(row, "estimated_children"), get(row, "estimate_lower95"), get(row, "estimate_upper95"))
+        else {
+            continue;
+        };
+        assert!(n <= lower && lower <= point && point <= upper, "{label}: {row:?}");
+        estimated += 1;
+    }
+    assert!(estimated >= 12, "{estimated} years estimated");
+    let page = std::fs::read_to_string(out.join("release/index.html")).unwrap();
+    let last = rows.iter().rev().find(|r| get(r, "estimate_upper95").is_some()).unwrap();
+    assert!(
+        page.contains(&format!("In the financial year {}, <strong>", last[column(&header, "financial_year")])),
+        "the headline names the latest estimated year"
+    );
+    assert!(page.contains("chart-by-financial-year"));
 }
 
 #[test]

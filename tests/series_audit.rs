@@ -74,6 +74,8 @@ pub struct Key {
     pub band: String,
     pub known: bool,
     pub mask: u32,
+    /// The financial years (by the year they start in) the child was referred in.
+    pub financial_years: Vec<i32>,
 }
 
 fn parse_key(text: &str) -> Key {
@@ -84,6 +86,7 @@ fn parse_key(text: &str) -> Key {
         band: p[3].into(),
         known: p[4] == "1",
         mask: p[5].parse().unwrap(),
+        financial_years: p[6].split(',').map(|y| y.parse().unwrap()).collect(),
     }
 }
 
@@ -118,10 +121,23 @@ pub fn linked_children(outs: &[&Path]) -> Vec<(Vec<Option<Key>>, u64)> {
             ctx.register_parquet(format!("r{k}"), s(&dir), datafusion::prelude::ParquetReadOptions::default())
                 .await
                 .unwrap();
+            let records = out.join("private/dataset/records");
+            ctx.register_parquet(format!("d{k}"), s(&records), datafusion::prelude::ParquetReadOptions::default())
+                .await
+                .unwrap();
+            // The financial years each child was referred in, from the records' dates.
+            let years = format!(
+                "select child_pid, array_to_string(array_sort(array_agg(distinct case \
+                 when date_part('month', referral_date) >= 4 then cast(date_part('year', referral_date) as int) \
+                 else cast(date_part('year', referral_date) as int) - 1 end)), ',') as fys from d{k} \
+                 where referral_date between date '{}' and date '{}' group by child_pid",
+                header.period_from, header.period_to
+            );
             members.push(format!(
-                "select child_pid, {k} as release, concat(cast(first_referral_year as varchar), '|', ethnic_group, \
+                "select r.child_pid, {k} as release, concat(cast(first_referral_year as varchar), '|', ethnic_group, \
                  '|', sex, '|', age_band, '|', case when known_to_services then '1' else '0' end, '|', \
-                 cast(agency_mask as varchar)) as member from r{k}"
+                 cast(agency_mask as varchar), '|', y.fys) as member from r{k} as r join ({years}) as y \
+                 on r.child_pid = y.child_pid"
             ));
         }
         let columns: Vec<String> = (0..outs.len()).map(|k| format!("k{k}")).collect();
@@ -154,12 +170,18 @@ pub fn linked_children(outs: &[&Path]) -> Vec<(Vec<Option<Key>>, u64)> {
 }
 
 /// Every count a release defines, (table, row code, column) with the children it counts, from
-/// the vocabulary: by year, group, detailed group, age band, group and age, group and agency,
-/// and the known-to-services tables (children and known), each with its total.
+/// the vocabulary: by year, financial year (each the period covers from 1 April to 31 March),
+/// group, detailed group, age band, group and age, group and agency, and the known-to-services
+/// tables (children and known), each with its total.
 #[allow(clippy::type_complexity)]
 pub fn definitions(state: &ReleaseState) -> Vec<((String, String, String), Box<dyn Fn(&Key) -> bool>)> {
     let from = Date::parse_iso(&state.header.period_from).unwrap().year();
     let to = Date::parse_iso(&state.header.period_to).unwrap().year();
+    let (first_day, last_day) =
+        (Date::parse_iso(&state.header.period_from).unwrap(), Date::parse_iso(&state.header.period_to).unwrap());
+    let whole_years: Vec<i32> = (from - 1..=to)
+        .filter(|&y| first_day <= Date::new(y, 4, 1).unwrap() && Date::new(y + 1, 3, 31).unwrap() <= last_day)
+        .collect();
     let agencies: Vec<Agency> = state.header.agencies.iter().map(|a| Agency::from_code(a).unwrap()).collect();
     let high = |g: &str| ethnic_group(g).unwrap().high_id;
     let mut tables: Vec<(&str, Rows)> = Vec::new();
@@ -175,6 +197,11 @@ pub fn definitions(state: &ReleaseState) -> Vec<((String, String, String), Box<d
         move |k: &Key| k.mask & bit != 0
     };
     tables.push(("children_by_year", years));
+    let in_whole_year = whole_years.clone();
+    let financial: Rows = whole_years
+        .iter()
+        .map(|&y| (format!("{y}{:02}", (y + 1) % 100), Box::new(move |k: &Key| k.financial_years.contains(&y)) as _))
+        .collect();
     tables.push(("children_by_community", groups()));
     tables.push((
         "children_by_detailed_group",
@@ -207,6 +234,14 @@ pub fn definitions(state: &ReleaseState) -> Vec<((String, String, String), Box<d
         }
         out.push((key(table, "Total", "children"), Box::new(|_: &Key| true)));
     }
+    // Children referred in several financial years count in each; the total counts them once.
+    for (code, f) in financial {
+        out.push((key("children_by_financial_year", &code, "children"), f));
+    }
+    out.push((
+        key("children_by_financial_year", "Total", "children"),
+        Box::new(move |k: &Key| k.financial_years.iter().any(|y| in_whole_year.contains(y))),
+    ));
     let shares: Vec<(&str, Rows)> = vec![
         ("known_to_services_by_community", groups()),
         (

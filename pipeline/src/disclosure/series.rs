@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::tables::{CellKey, InnerCell, Scope};
 
 /// Format of the state file; a release refuses a state of another format.
-pub const STATE_FORMAT: u32 = 1;
+pub const STATE_FORMAT: u32 = 2;
 
 /// Where the state sits inside an output folder, and how the manifest lists it.
 pub const STATE_FILE: &str = "private/series/state.json";
@@ -120,9 +120,7 @@ impl EarlierState {
             path: self.path(),
             message: format!("field `header.{field}` is not valid"),
         };
-        let year = |text: &str, field: &str| {
-            crate::domain::date::Date::parse_iso(text).map(crate::domain::date::Date::year).ok_or_else(|| refuse(field))
-        };
+        let date = |text: &str, field: &str| crate::domain::date::Date::parse_iso(text).ok_or_else(|| refuse(field));
         let agencies = self
             .state
             .header
@@ -130,11 +128,11 @@ impl EarlierState {
             .iter()
             .map(|a| Agency::from_code(a).ok_or_else(|| refuse("agencies")))
             .collect::<Result<Vec<Agency>>>()?;
-        Ok(Scope {
-            from_year: year(&self.state.header.period_from, "period_from")?,
-            to_year: year(&self.state.header.period_to, "period_to")?,
+        Ok(Scope::new(
+            date(&self.state.header.period_from, "period_from")?,
+            date(&self.state.header.period_to, "period_to")?,
             agencies,
-        })
+        ))
     }
 }
 

@@ -30,8 +30,16 @@ pub struct EarlierDataset {
 }
 
 /// The columns of `child_histories` a transition is made of.
-const MEMBER_COLUMNS: [&str; 7] =
-    ["child_pid", "first_referral_year", "ethnic_group", "sex", "age_band", "known_to_services", "agency_mask"];
+const MEMBER_COLUMNS: [&str; 8] = [
+    "child_pid",
+    "first_referral_year",
+    "ethnic_group",
+    "sex",
+    "age_band",
+    "known_to_services",
+    "agency_mask",
+    "financial_years",
+];
 
 /// Run the series query over the `earlier` releases (series order) and the current release,
 /// whose `child_histories` [`super::run_release`] left in `scratch_dir`. Returns the query (for

@@ -64,11 +64,8 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     drop(timer);
 
     let timer = StageTimer::start("disclosure");
-    let scope = tables::Scope {
-        from_year: config.period_from.year(),
-        to_year: config.period_to.year(),
-        agencies: config.sources.iter().map(|s| s.agency).collect(),
-    };
+    let scope =
+        tables::Scope::new(config.period_from, config.period_to, config.sources.iter().map(|s| s.agency).collect());
     let catalogue = tables::catalogue(&scope, &cells, &estimates, &population);
     let out = staging.parent().unwrap_or(staging);
     let series = series::link(config, out, &staging.join("scratch"), &cells, &catalogue)?;

@@ -26,6 +26,19 @@ struct Headline {
     chao: String,
 }
 
+/// The latest financial year with a published estimate, for the headline.
+#[derive(Debug, Serialize)]
+struct YearHeadline {
+    year: String,
+    children: String,
+    estimate: String,
+    estimate_lower: String,
+    estimate_upper: String,
+    /// Financial years in the table.
+    years: usize,
+    table_id: String,
+}
+
 #[derive(Debug, Serialize)]
 struct ChartView {
     id: String,
@@ -59,6 +72,7 @@ struct ReleasePage {
     to_year: i32,
     child_population: String,
     headline: Headline,
+    yearly: Option<YearHeadline>,
     tables: Vec<TableView>,
     charts: Vec<ChartView>,
     communities: Vec<(String, String)>,
@@ -89,6 +103,21 @@ fn headline(release: &ProtectedRelease) -> Headline {
     }
 }
 
+/// The latest financial year whose count and estimate are both published.
+fn year_headline(t: &ProtectedTable) -> Option<YearHeadline> {
+    let row = t.rows().iter().rev().find(|r| r.values.iter().all(|v| v.symbol().is_none()))?;
+    let text = |i: usize| row.values[i].display_text();
+    Some(YearHeadline {
+        year: row.category.1.clone(),
+        children: text(0),
+        estimate: text(2),
+        estimate_lower: text(3),
+        estimate_upper: text(4),
+        years: t.rows().len(),
+        table_id: t.name().replace('_', "-"),
+    })
+}
+
 /// Render the public release page (`release/index.html`).
 pub fn render(
     about: &About,
@@ -105,6 +134,7 @@ pub fn render(
         to_year: coverage.to_year,
         child_population: thousands(child_population),
         headline: headline(release),
+        yearly: release.table(TableId::EstimatesByFinancialYear).and_then(year_headline),
         tables,
         charts: charts(release),
         communities: communities.to_vec(),
@@ -138,6 +168,7 @@ fn revisions(t: &ProtectedTable, last: &str) -> RevisionsView {
 fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
     let mut out = Vec::new();
     out.extend(release.table(TableId::ChildrenByYear).map(year_chart));
+    out.extend(release.table(TableId::EstimatesByFinancialYear).and_then(yearly_chart));
     if let Some(t) = release.table(TableId::CommunityRates) {
         out.extend(rate_chart(t));
         out.extend(funnel_chart(t));
@@ -171,6 +202,38 @@ fn year_chart(t: &ProtectedTable) -> ChartView {
             &bars,
         ),
     }
+}
+
+/// Estimated children per financial year, as bars with interval whiskers.
+fn yearly_chart(t: &ProtectedTable) -> Option<ChartView> {
+    let (Some(estimate), Some(lo), Some(hi)) =
+        (column(t, "estimated_children"), column(t, "estimate_lower95"), column(t, "estimate_upper95"))
+    else {
+        return None;
+    };
+    let bars: Vec<svg::Bar> = t
+        .rows()
+        .iter()
+        .map(|r| svg::Bar {
+            label: r.category.1.clone(),
+            value: r.values[estimate].as_f64(),
+            symbol: r.values[estimate].display_text(),
+            interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+        })
+        .collect();
+    (!bars.is_empty()).then(|| ChartView {
+        id: "chart-by-financial-year".into(),
+        title: "Estimated children each financial year, with 95% confidence intervals".into(),
+        table_id: t.name().replace('_', "-"),
+        svg: svg::bar_chart(
+            "chart-by-financial-year",
+            "Estimated children each financial year",
+            "Bar chart of the estimated number of children each financial year, including those no agency recorded, with 95% confidence intervals as whiskers; years without an estimate are marked, not drawn.",
+            "Financial year",
+            "Estimated children",
+            &bars,
+        ),
+    })
 }
 
 /// Recorded rates by ethnic group, as bars with interval whiskers.

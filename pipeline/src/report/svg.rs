@@ -136,7 +136,16 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
     open(&mut svg, id, title, desc);
     axes(&mut svg, x_label, y, &y_ticks, y_label);
     let band = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
-    let rotate = bars.len() > 8;
+    // A label stays level when it fits under its bar (about 6 px a character at 11 px), on one
+    // line or broken after a hyphen (`2012-` over `13`); otherwise every label is turned.
+    let fits = |text: &str| text.chars().count() as f64 * 6.0 <= band * 0.9;
+    let lines = |label: &str| -> Vec<String> {
+        match label.split_once('-') {
+            Some((a, b)) if !fits(label) && fits(&format!("{a}-")) && fits(b) => vec![format!("{a}-"), b.to_string()],
+            _ => vec![label.to_string()],
+        }
+    };
+    let rotate = bars.iter().any(|b| lines(&b.label).iter().any(|l| !fits(l)));
     for (i, bar) in bars.iter().enumerate() {
         let cx = LEFT + band * (i as f64 + 0.5);
         let w = band * 0.6;
@@ -178,6 +187,13 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
                 svg,
                 "<text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" fill=\"{INK}\" font-size=\"11\" transform=\"rotate(-45 {cx:.1} {ly:.1})\">{}</text>",
                 escape(&bar.label)
+            );
+        } else if let [first, second] = lines(&bar.label).as_slice() {
+            let _ = write!(
+                svg,
+                "<text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" fill=\"{INK}\" font-size=\"11\"><tspan x=\"{cx:.1}\">{}</tspan><tspan x=\"{cx:.1}\" dy=\"13\">{}</tspan></text>",
+                escape(first),
+                escape(second)
             );
         } else {
             let _ = write!(

@@ -38,6 +38,8 @@ const BASE_CHILD_POPULATION: f64 = 57_000.0;
 /// Default number of true victims, for scaling the population.
 const BASE_CHILDREN: f64 = 1_700.0;
 /// The synthetic pseudonymisation key. Not a secret: it only makes sample pids look real.
+/// Days over which a victim's records fall, from the start of their exploitation.
+const EXPLOITATION_DAYS: i32 = 730;
 const SAMPLE_KEY: &[u8] = b"safestat synthetic sample key - not a secret";
 
 /// Validated options of `safestat generate`.
@@ -201,7 +203,38 @@ struct Truth {
     observed_children: u64,
     records: BTreeMap<&'static str, u64>,
     capture_histories: BTreeMap<u32, u64>,
+    /// Per financial year (by the year it starts in): the victims whose exploitation (the two
+    /// years from its start over which their records fall, cut at the period's end) overlaps it,
+    /// recorded or not.
+    children_by_financial_year: BTreeMap<i32, u64>,
     strata: Vec<Stratum>,
+}
+
+impl Truth {
+    /// The design of a sample, before any victim is drawn.
+    fn design(options: &GenerateOptions) -> Truth {
+        Truth {
+            about: "Synthetic truth for tests and method checks only; never read by `safestat run`.",
+            seed: options.seed,
+            children: options.children,
+            from: options.from,
+            to: options.to,
+            as_of: options.as_of.map(|d| d.to_string()),
+            area_code: SAMPLE_AREA_CODE,
+            known_to_services_share: KNOWN_SHARE,
+            capture: CaptureDesign {
+                base: Agency::ALL.iter().map(|a| a.code()).zip(BASE_CAPTURE).collect(),
+                police_and_social_care_multiplier_by_group: COMMUNITIES.iter().map(|c| (c.0, c.2)).collect(),
+                police_to_social_care_dependence: POLICE_TO_SOCIAL_CARE,
+                visibility_log_sd: VISIBILITY_SIGMA,
+            },
+            observed_children: 0,
+            records: BTreeMap::new(),
+            capture_histories: BTreeMap::new(),
+            children_by_financial_year: BTreeMap::new(),
+            strata: Vec::new(),
+        }
+    }
 }
 
 /// What `generate` wrote.
@@ -255,6 +288,13 @@ fn pseudonym(seed: u64, index: u64) -> String {
     crate::files::hex(&mac.finalize().into_bytes())
 }
 
+/// The financial years a victim's exploitation from `start` (days since the epoch) overlaps,
+/// within the period.
+fn exploitation_years(start: i32, period_end: Date) -> std::ops::RangeInclusive<i32> {
+    let last = (start + EXPLOITATION_DAYS - 1).min(period_end.days_since_epoch());
+    Date::from_days_since_epoch(start).financial_year_start()..=Date::from_days_since_epoch(last).financial_year_start()
+}
+
 /// Write a synthetic sample into `out`.
 pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
     std::fs::create_dir_all(out).map_err(|e| Error::io("cannot create", out, e))?;
@@ -276,6 +316,7 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
     let period_end = Date::new(options.to, 12, 31).expect("31 December exists");
     let mut strata: BTreeMap<(usize, &'static str, &'static str), (u64, u64)> = BTreeMap::new();
     let mut histories: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut by_financial_year: BTreeMap<i32, u64> = BTreeMap::new();
     let mut observed = 0u64;
 
     for index in 0..options.children {
@@ -289,6 +330,9 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
         let visibility = (VISIBILITY_SIGMA * rng.normal() - VISIBILITY_SIGMA * VISIBILITY_SIGMA / 2.0).exp();
         let known = rng.bernoulli(KNOWN_SHARE);
         let pid = pseudonym(options.seed, index);
+        for year in exploitation_years(start, period_end) {
+            *by_financial_year.entry(year).or_insert(0) += 1;
+        }
 
         let mut mask = 0u32;
         for (a, agency) in Agency::ALL.into_iter().enumerate() {
@@ -307,7 +351,7 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
             let n_records = 1 + rng.poisson(extra_mean);
             let (path, writer, seq) = &mut writers[a];
             for _ in 0..n_records {
-                let days = start + rng.below(730) as i32;
+                let days = start + rng.below(EXPLOITATION_DAYS as u64) as i32;
                 let date = Date::from_days_since_epoch(days.min(period_end.days_since_epoch()));
                 let age = (u32::from(start_age) + ((days - start) as u32) / 365).min(17) as u8;
                 let says_known = known && rng.bernoulli(0.85);
@@ -373,23 +417,10 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
     write_population(options, out)?;
     write_release_toml(options, out)?;
     let truth = Truth {
-        about: "Synthetic truth for tests and method checks only; never read by `safestat run`.",
-        seed: options.seed,
-        children: options.children,
-        from: options.from,
-        to: options.to,
-        as_of: options.as_of.map(|d| d.to_string()),
-        area_code: SAMPLE_AREA_CODE,
-        known_to_services_share: KNOWN_SHARE,
-        capture: CaptureDesign {
-            base: Agency::ALL.iter().map(|a| a.code()).zip(BASE_CAPTURE).collect(),
-            police_and_social_care_multiplier_by_group: COMMUNITIES.iter().map(|c| (c.0, c.2)).collect(),
-            police_to_social_care_dependence: POLICE_TO_SOCIAL_CARE,
-            visibility_log_sd: VISIBILITY_SIGMA,
-        },
         observed_children: observed,
         records,
         capture_histories: histories,
+        children_by_financial_year: by_financial_year,
         strata: strata
             .into_iter()
             .map(|((c, sex, band), (true_children, observed_children))| Stratum {
@@ -400,6 +431,7 @@ pub fn generate(options: &GenerateOptions, out: &Path) -> Result<Summary> {
                 observed_children,
             })
             .collect(),
+        ..Truth::design(options)
     };
     crate::files::write_json(&out.join("truth.json"), &truth)?;
     Ok(Summary { true_children: options.children, records: total_records })

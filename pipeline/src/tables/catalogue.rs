@@ -9,25 +9,47 @@ use super::{
     IndicatorColumn, InnerCell, ShareRequest, ShareRow, TableId,
 };
 use crate::domain::RawCount;
+use crate::domain::date::Date;
 use crate::domain::{AGE_BANDS, Agency, ETHNIC_GROUPS, HIGH_LEVEL_GROUPS, ethnic_group};
 use crate::estimate::prevalence::PrevalenceEstimate;
 use crate::ingest::population::PopulationRow;
 
-/// What a release covers: its calendar years and its agency lists, in list order.
+/// What a release covers: its calendar years, the financial years wholly inside its period, and
+/// its agency lists, in list order.
 #[derive(Debug, Clone)]
 pub struct Scope {
     /// First calendar year.
     pub from_year: i32,
     /// Last calendar year.
     pub to_year: i32,
+    /// The financial years (by the calendar year they start in) the period covers from 1 April
+    /// to 31 March; empty when it covers none.
+    pub financial_years: std::ops::RangeInclusive<i32>,
     /// The agencies, in list order.
     pub agencies: Vec<Agency>,
 }
 
 impl Scope {
+    /// The scope of a period (first and last day) over `agencies`.
+    pub fn new(from: Date, to: Date, agencies: Vec<Agency>) -> Scope {
+        let first = from.financial_year_start() + i32::from(!(from.month() == 4 && from.day() == 1));
+        let last = to.financial_year_start() - i32::from(!(to.month() == 3 && to.day() == 31));
+        Scope { from_year: from.year(), to_year: to.year(), financial_years: first..=last, agencies }
+    }
+
     fn years(&self) -> std::ops::RangeInclusive<i32> {
         self.from_year..=self.to_year
     }
+}
+
+/// A financial year as readers write it: `2013-14` for the year from 1 April 2013.
+pub fn financial_year_label(year: i32) -> String {
+    format!("{year}-{:02}", (year + 1).rem_euclid(100))
+}
+
+/// A financial year as EES writes it in `time_period`: `201314`.
+pub fn financial_year_code(year: i32) -> String {
+    format!("{year}{:02}", (year + 1).rem_euclid(100))
 }
 
 /// Everything a release asks disclosure control to protect, over one inner-cell vector.
@@ -55,7 +77,7 @@ pub fn catalogue(
         inner: cells.iter().map(|c| c.children).collect(),
         counts: count_requests(scope, cells),
         shares: share_requests(scope, cells),
-        estimates: vec![prevalence_request(estimates)],
+        estimates: vec![prevalence_request(estimates), yearly_request(scope, estimates)],
         communities: vec![community_request(scope, population)],
     }
 }
@@ -191,7 +213,22 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
             .collect(),
         "All records by agency (children counted once per agency)",
     );
-    vec![by_year, by_community, by_detailed, by_age, by_community_age, by_community_agency]
+    let by_financial_year = count_table(
+        TableId::ChildrenByFinancialYear,
+        "Children identified each financial year (a child referred in several years counts in each)",
+        [
+            "financial_year",
+            "Financial year",
+            "The financial year (1 April to 31 March) in which any agency referred the child; only years the period covers whole",
+        ],
+        scope
+            .financial_years
+            .clone()
+            .map(|y| (financial_year_code(y), financial_year_label(y), sum(&|c| c.key.referred_in_financial_year(y))))
+            .collect(),
+        "All these years (children counted once)",
+    );
+    vec![by_year, by_financial_year, by_community, by_detailed, by_age, by_community_age, by_community_agency]
 }
 
 /// The known-to-services share tables.
@@ -309,6 +346,36 @@ fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest 
             "ONS 2021 high-level ethnic group; 'All children' is the whole area",
         ),
         observed_table: TableId::ChildrenByCommunity,
+        rows,
+    }
+}
+
+/// The yearly estimates request: per financial year the period covers whole, all children, with
+/// the stepwise model's profile-likelihood estimate (each year is a closed population of its own).
+fn yearly_request(scope: &Scope, estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
+    let rows = scope
+        .financial_years
+        .clone()
+        .map(|y| {
+            let window = format!("fy{y}");
+            let values = estimates.iter().find(|e| e.window == window && e.stratum == "all").and_then(|e| {
+                match (&e.chao, &e.selected) {
+                    (Some(chao), Ok(model)) => Some([chao[0], model.profile_point, model.profile[0], model.profile[1]]),
+                    _ => None,
+                }
+            });
+            EstimateRow { code: financial_year_code(y), label: financial_year_label(y), values }
+        })
+        .collect();
+    EstimateTableRequest {
+        id: TableId::EstimatesByFinancialYear,
+        title: "Children identified and estimated each financial year, including those no agency recorded".into(),
+        filter: FilterColumn::new(
+            "financial_year",
+            "Financial year",
+            "The financial year (1 April to 31 March); each year is estimated on its own",
+        ),
+        observed_table: TableId::ChildrenByFinancialYear,
         rows,
     }
 }

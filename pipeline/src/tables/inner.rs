@@ -24,6 +24,9 @@ pub struct CellKey {
     pub known_to_services: bool,
     /// Capture history: bit i set when agency list i recorded the child.
     pub agency_mask: u32,
+    /// The financial years the child was referred in: bit i is the year starting 1 April of
+    /// `year - 1 + i` (see `queries/child_histories.sql`).
+    pub financial_years: u32,
 }
 
 /// One inner cell: its classification and its (unprotected) number of children.
@@ -48,6 +51,7 @@ pub fn decode(table: &RawTable) -> Result<Vec<InnerCell>> {
     };
     let (years, groups, sexes, bands, masks, children) =
         (int("year")?, text("ethnic_group")?, text("sex")?, text("age_band")?, int("agency_mask")?, int("children")?);
+    let financial_years = int("financial_years")?;
     let Some(RawColumn::Bool(known)) = table.column("known_to_services") else {
         return Err(fail("column `known_to_services` is missing or not boolean".into()));
     };
@@ -62,6 +66,10 @@ pub fn decode(table: &RawTable) -> Result<Vec<InnerCell>> {
                     age_band: bands[i].clone(),
                     known_to_services: known[i],
                     agency_mask: u32::try_from(masks[i]).map_err(|_| out_of_range("agency_mask", i))?,
+                    financial_years: u32::try_from(financial_years[i])
+                        .ok()
+                        .filter(|&m| m != 0)
+                        .ok_or_else(|| out_of_range("financial_years", i))?,
                 },
                 children: RawCount::from_i64(children[i]).ok_or_else(|| out_of_range("children", i))?,
             })
@@ -71,10 +79,18 @@ pub fn decode(table: &RawTable) -> Result<Vec<InnerCell>> {
 
 impl CellKey {
     /// The cell as it is written in a transition (`queries/series_transitions.sql`):
-    /// `year|ethnic_group|sex|age_band|known|agency_mask`, known as 1 or 0.
+    /// `year|ethnic_group|sex|age_band|known|agency_mask|financial_years`, known as 1 or 0.
     pub fn member_text(&self) -> String {
         let known = u8::from(self.known_to_services);
-        format!("{}|{}|{}|{}|{known}|{}", self.year, self.ethnic_group, self.sex, self.age_band, self.agency_mask)
+        format!(
+            "{}|{}|{}|{}|{known}|{}|{}",
+            self.year, self.ethnic_group, self.sex, self.age_band, self.agency_mask, self.financial_years
+        )
+    }
+
+    /// Whether the child was referred in the financial year that starts in April of `year`.
+    pub fn referred_in_financial_year(&self, year: i32) -> bool {
+        u32::try_from(year - (self.year - 1)).is_ok_and(|bit| bit < 32 && self.financial_years >> bit & 1 == 1)
     }
 }
 

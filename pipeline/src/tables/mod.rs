@@ -15,7 +15,7 @@ pub mod inner;
 
 use serde::Serialize;
 
-pub use catalogue::{Catalogue, Scope, catalogue, counts_catalogue};
+pub use catalogue::{Catalogue, Scope, catalogue, counts_catalogue, financial_year_code, financial_year_label};
 pub use inner::{CellKey, InnerCell, Transitions};
 
 /// Every table of a release.
@@ -23,6 +23,8 @@ pub use inner::{CellKey, InnerCell, Transitions};
 pub enum TableId {
     /// Children identified, by year of first referral.
     ChildrenByYear,
+    /// Children identified, by financial year referred in.
+    ChildrenByFinancialYear,
     /// Children identified, by high-level ethnic group.
     ChildrenByCommunity,
     /// Children identified, by detailed ethnic group.
@@ -41,6 +43,8 @@ pub enum TableId {
     KnownToServicesByAgency,
     /// Observed and estimated children (multiple systems estimation).
     Prevalence,
+    /// Observed and estimated children per financial year.
+    EstimatesByFinancialYear,
     /// Rates, reporting ratios and ascertainment by ethnic group.
     CommunityRates,
     /// Agency capture by ethnic group.
@@ -54,6 +58,7 @@ impl TableId {
     pub fn name(self) -> &'static str {
         match self {
             TableId::ChildrenByYear => "children_by_year",
+            TableId::ChildrenByFinancialYear => "children_by_financial_year",
             TableId::ChildrenByCommunity => "children_by_community",
             TableId::ChildrenByDetailedGroup => "children_by_detailed_group",
             TableId::ChildrenByAgeBand => "children_by_age_band",
@@ -63,6 +68,7 @@ impl TableId {
             TableId::KnownToServicesByYear => "known_to_services_by_year",
             TableId::KnownToServicesByAgency => "known_to_services_by_agency",
             TableId::Prevalence => "prevalence",
+            TableId::EstimatesByFinancialYear => "estimates_by_financial_year",
             TableId::CommunityRates => "community_rates",
             TableId::AgencyCaptureByCommunity => "agency_capture_by_community",
             TableId::Revisions => "revisions",
