@@ -2,7 +2,8 @@
 # Fuzz every target for a fixed time each (default 60 s), starting from the committed corpus:
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 # Targets: csv_ingest (agency extracts), release_config (release.toml), protect_spec (spec.toml
-# and cells.csv for `safestat protect`). Installs cargo-fuzz when missing. The first build
+# and cells.csv for `safestat protect`), mse_table (a capture table for `safestat mse`),
+# funnel_input (a `safestat funnel` input, as proportions and as ratios). Installs cargo-fuzz when missing. The first build
 # instruments every dependency (DataFusion included): expect a cold build of about 25 minutes.
 # New inputs found go to fuzz/corpus/<target>/ (commit the interesting ones); crashes go to
 # fuzz/artifacts/<target>/ and make the script fail. Not run by .ci/run.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv_ingest release_config protect_spec)
+[ ${#targets[@]} -gt 0 ] || targets=(csv_ingest release_config protect_spec mse_table funnel_input)
 if ! cargo fuzz --help >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz
 fi

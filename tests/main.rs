@@ -19,6 +19,7 @@ mod e2e;
 mod faults;
 mod funnel;
 mod generator;
+mod hostile;
 mod ingest;
 mod mse_reference;
 mod protect;

@@ -418,6 +418,7 @@ fn earlier_release_errors_name_the_file_line_and_field() {
         ("g,count\nq,40\n", "line 2, field `g`: not a leaf, group or total"),
         ("g,count\nb,forty\n", "line 2, field `count`: neither a whole number"),
         ("g,size,count\nb,1,40\n", "column `size` is not a dimension"),
+        ("g,count\nb,1000000001\n", "line 2, field `count`: above the largest count accepted"),
     ] {
         std::fs::write(dir.join("earlier.csv"), earlier).unwrap();
         let out = dir.join("out");

@@ -46,16 +46,20 @@ pub fn read(path: &Path) -> Result<CaptureData> {
             .iter()
             .enumerate()
             .map(|(c, v)| {
-                v.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite() && *x >= 0.0)
-                    .ok_or_else(|| fail(format!("line {line}, field `{}`: not a non-negative number", header[c])))
+                let refuse = |why: String| fail(format!("line {line}, field `{}`: {why}", header[c]));
+                let x = v.trim().parse::<f64>().map_err(|_| refuse("not a non-negative number".into()))?;
+                crate::domain::count::check_number(x).map_err(|why| match why {
+                    crate::domain::count::CountRefusal::NotWhole => refuse("not a non-negative number".into()),
+                    crate::domain::count::CountRefusal::TooLarge => refuse(why.to_string()),
+                })
             })
             .collect::<Result<_>>()?;
         rows.push(values);
     }
     if header.len() == 2 && header[0] == "nbcap" {
+        if let Some(i) = rows.iter().position(|r| r[0].fract() != 0.0 || !(1.0..=64.0).contains(&r[0])) {
+            return Err(fail(format!("line {}, field `nbcap`: not a number of captures from 1 to 64", i + 2)));
+        }
         let max = rows.iter().map(|r| r[0] as usize).max().unwrap_or(0);
         let mut freq = vec![0.0; max + 1];
         for r in &rows {

@@ -53,11 +53,15 @@ fn read_rows(path: &Path, columns: [&str; 3]) -> Result<Vec<(String, f64, f64)>>
         let line = i + 2;
         let record = record.map_err(|_| fail(format!("line {line}: not a valid CSV row")))?;
         let number = |c: usize, name: &str| {
-            record
+            let refuse = |why: &str| fail(format!("line {line}, field `{name}`: {why}"));
+            let x = record
                 .get(c)
                 .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| fail(format!("line {line}, field `{name}`: not a non-negative number")))
+                .ok_or_else(|| refuse("not a non-negative number"))?;
+            crate::domain::count::check_number(x).map_err(|why| match why {
+                crate::domain::count::CountRefusal::NotWhole => refuse("not a non-negative number"),
+                crate::domain::count::CountRefusal::TooLarge => refuse(&why.to_string()),
+            })
         };
         let (x, y) = (number(n, columns[1])?, number(d, columns[2])?);
         if y <= 0.0 {

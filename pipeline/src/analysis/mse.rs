@@ -62,8 +62,9 @@ pub struct MseReport {
     pub ci_lognormal: Option<[f64; 2]>,
     /// AIC of the fitted model.
     pub aic: Option<f64>,
-    /// Chao lower bound with its interval `[point, lower, upper]`.
-    pub chao_lower_bound: [f64; 3],
+    /// Chao lower bound with its interval `[point, lower, upper]`; `null` when nobody is on two
+    /// lists or more (there is no overlap to bound the unrecorded from; a warning says so).
+    pub chao_lower_bound: Option<[f64; 3]>,
     /// Warnings (removed lists, refused models).
     pub warnings: Vec<String>,
 }
@@ -72,7 +73,18 @@ impl MseReport {
     /// A report with the observed count and the Chao lower bound only.
     fn observed_only(n: f64, lists: Vec<String>, frequencies: &[f64], level: f64) -> MseReport {
         let f = |k: usize| frequencies.get(k).copied().unwrap_or(0.0);
-        let chao = mse::chao_lower_bound(n, f(1), f(2), level);
+        let overlap = frequencies.iter().skip(2).any(|&x| x > 0.0);
+        let chao = overlap
+            .then(|| {
+                let c = mse::chao_lower_bound(n, f(1), f(2), level);
+                [c.point, c.lower, c.upper]
+            })
+            .filter(|c| c[2] <= BEYOND);
+        let warnings = match (overlap, chao) {
+            (false, _) => vec![NO_OVERLAP.to_string()],
+            (true, None) => vec![format!("the Chao lower bound {TOO_LARGE}")],
+            (true, Some(_)) => Vec::new(),
+        };
         MseReport {
             n_observed: n,
             lists,
@@ -82,11 +94,26 @@ impl MseReport {
             ci_profile: None,
             ci_lognormal: None,
             aic: None,
-            chao_lower_bound: [chao.point, chao.lower, chao.upper],
-            warnings: Vec::new(),
+            chao_lower_bound: chao,
+            warnings,
         }
     }
 }
+
+/// Why a table where nobody is on two lists has no Chao lower bound.
+const NO_OVERLAP: &str = "nobody is on two lists or more: without an overlap between lists there is no Chao lower \
+     bound (the number no list recorded cannot be bounded)";
+
+/// Estimates above this many are not given: far past any population, they say only that the
+/// lists overlap too little (the largest count accepted, `domain::count::MAX_COUNT`).
+#[allow(clippy::cast_precision_loss)] // 10^9 is exact
+const BEYOND: f64 = crate::domain::count::MAX_COUNT as f64;
+
+/// Why an estimate above [`BEYOND`] is not given.
+const TOO_LARGE: &str = "is above 1,000,000,000 and is not given: the lists overlap too little to estimate from";
+
+/// Why a table with nobody in it has no estimate.
+const NOBODY: &str = "nobody is counted in the table: there is nothing to estimate from";
 
 /// Run the estimates on a table file.
 pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Result<MseReport> {
@@ -95,15 +122,30 @@ pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Resu
         CaptureData::Histories(t) => t,
         CaptureData::Frequencies(f) => {
             let n: f64 = f.iter().sum();
+            if n <= 0.0 {
+                return Err(fail(NOBODY.into()));
+            }
             let mut report = MseReport::observed_only(n, Vec::new(), &f, level);
             report.warnings.push("frequency-of-capture data: only the Chao lower bound can be given".into());
             return Ok(report);
         }
     };
     let (table, removed) = table.without_empty_lists();
+    if table.n_observed() <= 0.0 {
+        return Err(fail(NOBODY.into()));
+    }
+    if table.t() < 2 {
+        return Err(fail(format!(
+            "only {} list has anyone on it{}: the Chao lower bound and every model need two lists or \
+             more, since only the overlap between lists says how many no list recorded",
+            table.t(),
+            if removed.is_empty() { String::new() } else { format!(" ({} empty removed)", removed.len()) }
+        )));
+    }
+    let mut report = MseReport::observed_only(table.n_observed(), table.lists().to_vec(), &table.frequencies(), level);
     let mut warnings: Vec<String> =
         removed.iter().map(|l| format!("list `{l}` has nobody on it and was removed")).collect();
-    let mut report = MseReport::observed_only(table.n_observed(), table.lists().to_vec(), &table.frequencies(), level);
+    warnings.append(&mut report.warnings);
     let fitted = match model {
         ModelChoice::Stepwise => mse::stepwise(&table, threshold),
         ModelChoice::Main => mse::fit(&table, &[]),
@@ -113,6 +155,7 @@ pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Resu
         }
     };
     match fitted {
+        Ok(fit) if fit.n_poisson() > BEYOND => warnings.push(format!("the model's estimate {TOO_LARGE}")),
         Ok(fit) => {
             let profile = mse::profile_likelihood(&fit, level).map_err(|e| fail(e.to_string()))?;
             let (lo, hi) = fit.lognormal_interval(level);
@@ -170,11 +213,14 @@ pub fn to_text(report: &MseReport, level: f64) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "lists                      {}", report.lists.join(", "));
     let _ = writeln!(out, "observed (distinct)        {:.0}", report.n_observed);
-    let _ = writeln!(
-        out,
-        "Chao lower bound           {:.1} ({pct:.0}% CI {:.1} to {:.1})",
-        report.chao_lower_bound[0], report.chao_lower_bound[1], report.chao_lower_bound[2]
-    );
+    match report.chao_lower_bound {
+        Some([point, lower, upper]) => {
+            let _ = writeln!(out, "Chao lower bound           {point:.1} ({pct:.0}% CI {lower:.1} to {upper:.1})");
+        }
+        None => {
+            let _ = writeln!(out, "Chao lower bound           - (see the warning)");
+        }
+    }
     let _ = writeln!(out, "model                      {model}");
     let _ = writeln!(out, "AIC                        {}", opt(report.aic));
     let _ = writeln!(out, "N (Poisson, n + exp(b0))   {}", opt(report.n_poisson));

@@ -244,6 +244,13 @@ impl ReleaseState {
         if state.format != STATE_FORMAT {
             return Err(refuse(path, format!("field `format`: {} (this safestat reads {STATE_FORMAT})", state.format)));
         }
+        let max = crate::domain::count::MAX_COUNT;
+        if let Some(i) = state.inner_cells.iter().position(|c| c.children > max) {
+            return Err(refuse(path, format!("field `inner_cells[{i}].children`: above the largest count accepted")));
+        }
+        if let Some(i) = state.figures.iter().position(|f| f.published > max || f.bounds.1 > max) {
+            return Err(refuse(path, format!("field `figures[{i}]`: above the largest count accepted")));
+        }
         let (earlier, now) = (&state.header, current);
         let differs = [
             ("area_code", earlier.area_code == now.area_code),

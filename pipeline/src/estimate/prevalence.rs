@@ -127,11 +127,13 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             let reason = mse::ModelError::TooFewLists.to_string();
             (None, Err(reason.clone()), Err(reason))
         } else {
+            // Without anyone on two lists or more there is no overlap to bound from: no bound.
+            let overlap = f.iter().skip(2).any(|&x| x > 0.0);
             let c = mse::chao_lower_bound(n, f[1], f.get(2).copied().unwrap_or(0.0), LEVEL);
             let selected =
                 mse::stepwise(&table, STEPWISE_THRESHOLD).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
             let main = mse::fit(&table, &[]).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
-            (Some([c.point, c.lower, c.upper]), selected, main)
+            (overlap.then_some([c.point, c.lower, c.upper]), selected, main)
         };
         out.push(PrevalenceEstimate {
             window,

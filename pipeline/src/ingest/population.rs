@@ -67,7 +67,12 @@ pub fn load(path: &Path, area_code: &str) -> Result<Vec<PopulationRow>> {
         let sex = Sex::from_code(record[sex].trim())
             .filter(|s| *s != Sex::U)
             .ok_or_else(|| fail(line, "sex", "not F or M"))?;
-        let population: u64 = record[pop].trim().parse().map_err(|_| fail(line, "population", "not a whole number"))?;
+        let population = crate::domain::count::parse_count(&record[pop]).map_err(|why| match why {
+            crate::domain::count::CountRefusal::NotWhole => fail(line, "population", "not a whole number"),
+            crate::domain::count::CountRefusal::TooLarge => {
+                fail(line, "population", "above the largest count accepted, 1,000,000,000")
+            }
+        })?;
         rows.push(PopulationRow {
             la_code: la_code.to_string(),
             ethnic_group: group.id,

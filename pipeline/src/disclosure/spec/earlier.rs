@@ -68,9 +68,12 @@ pub(super) fn earlier_figures(
         if ["c", "x", "z", "u", "low"].contains(&shown) {
             continue; // withheld or not a count: tells nothing
         }
-        let n: u64 = shown
-            .parse()
-            .map_err(|_| fail(format!("line {line}, field `count`: neither a whole number nor c, x, z, u or low")))?;
+        let n = crate::domain::count::parse_count(shown).map_err(|why| match why {
+            crate::domain::count::CountRefusal::NotWhole => {
+                fail(format!("line {line}, field `count`: neither a whole number nor c, x, z, u or low"))
+            }
+            crate::domain::count::CountRefusal::TooLarge => fail(format!("line {line}, field `count`: {why}")),
+        })?;
         let mut allowed: Vec<Vec<usize>> = Vec::new();
         for (d, dim) in spec.dimensions.iter().enumerate() {
             allowed.push(match dim_cols[d] {

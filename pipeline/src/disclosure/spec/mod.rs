@@ -159,14 +159,15 @@ fn read_cells(input: &Path, spec: &RawSpec) -> Result<Vec<(Vec<String>, u64)>> {
     };
     let dim_cols: Vec<usize> = spec.dimensions.iter().map(|d| column(&d.name)).collect::<Result<_>>()?;
     let count_col = column("count")?;
+    if let Some(other) = header.iter().find(|h| *h != "count" && !spec.dimensions.iter().any(|d| d.name == **h)) {
+        return Err(in_fail(format!("column `{other}` is neither a dimension of the spec nor `count`")));
+    }
     let mut records: Vec<(Vec<String>, u64)> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|_| in_fail(format!("line {line}: not a valid CSV row")))?;
-        let count: u64 = record
-            .get(count_col)
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or_else(|| in_fail(format!("line {line}, field `count`: not a whole number >= 0")))?;
+        let count = crate::domain::count::parse_count(record.get(count_col).unwrap_or_default())
+            .map_err(|why| in_fail(format!("line {line}, field `count`: {why}")))?;
         let codes: Vec<String> =
             dim_cols.iter().map(|&c| record.get(c).unwrap_or_default().trim().to_string()).collect();
         if let Some((d, _)) = codes.iter().enumerate().find(|(_, c)| c.is_empty()) {
