@@ -30,15 +30,7 @@ fn write_protect_case(dir: &Path, counts: &[u64]) {
 }
 
 fn protect(dir: &Path) -> std::process::Output {
-    safestat(&[
-        "protect",
-        "--input",
-        s(&dir.join("cells.csv")),
-        "--spec",
-        s(&dir.join("spec.toml")),
-        "--out",
-        s(&dir.join("out")),
-    ])
+    crate::protect::protect(dir, &dir.join("out"))
 }
 
 /// A refusal: exit 1, one line on stderr holding every `needle`, and no output folder.
@@ -81,6 +73,16 @@ fn protect_refuses_a_column_that_is_neither_a_dimension_nor_count() {
     write_protect_case(&dir, &[10, 20]);
     std::fs::write(dir.join("cells.csv"), "g,region,count\ng0,north,10\ng1,south,20\n").unwrap();
     assert_refused(&protect(&dir), Some(&dir.join("out")), &["cells.csv", "column `region`", "neither a dimension"]);
+}
+
+/// A table nothing can protect (its only count is 1, and its total is that 1) is refused naming
+/// the table and row, not an internal cell number.
+#[test]
+fn a_table_nothing_can_protect_is_refused_naming_its_row() {
+    let dir = temp_dir();
+    write_protect_case(&dir, &[0, 0, 1]);
+    assert_refused(&protect(&dir), Some(&dir.join("out")), &["table `t`", "row `g2`", "cannot be protected"]);
+    assert!(!String::from_utf8_lossy(&protect(&dir).stderr).contains("cell 2"));
 }
 
 fn mse(table: &Path) -> std::process::Output {

@@ -256,7 +256,8 @@ fn large_system_paths_pass_the_whole_system_lp_audit() {
     assert!(primaries_checked > 100 && insiders_checked > 100, "{primaries_checked}, {insiders_checked}");
 }
 
-fn protect(dir: &Path, out: &Path) -> std::process::Output {
+/// `safestat protect` on `dir`'s `cells.csv` and `spec.toml`, into `out`.
+pub fn protect(dir: &Path, out: &Path) -> std::process::Output {
     safestat(&["protect", "--input", s(&dir.join("cells.csv")), "--spec", s(&dir.join("spec.toml")), "--out", s(out)])
 }
 

@@ -189,10 +189,16 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
     let (count_cells, share_cells, current_cells) = (placed.counts.clone(), placed.shares.clone(), placed.end);
     let cells = set.into_cells();
     let outcome = protection::protect_system(&inner_values, &cells, policy).map_err(|message| {
-        // Name the figure when the failing cell is one this release publishes.
-        let cell: Option<usize> =
-            message.strip_prefix("cell ").and_then(|rest| rest.split(' ').next()).and_then(|n| n.parse().ok());
+        // Name the figure when the failing cell is one this release publishes, else say what
+        // kind of count it is; never an internal index.
+        let failing = system::failing_cell(&message);
+        let cell: Option<usize> = failing.map(|(c, _)| c);
         let figure = cell.and_then(|c| placed.keyed.iter().find(|(_, k)| *k == c)).map(|(key, _)| key);
+        let message = match failing {
+            Some((_, rest)) if figure.is_some() => format!("it {rest}"),
+            Some((c, rest)) => format!("{} {rest}", system::hidden_cell_words(&cells[c])),
+            None => message.clone(),
+        };
         Error::Disclosure {
             table: figure.map_or_else(
                 || catalogue.counts.first().map(|t| t.id.name().to_string()).unwrap_or_default(),

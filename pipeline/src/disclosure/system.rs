@@ -294,6 +294,23 @@ impl Atoms {
 }
 
 /// The error for a primary no repair can protect.
+/// The cell a protection failure names (messages start `cell N `) and the rest of the message,
+/// so the caller can say which figure it is instead of an internal index.
+pub(super) fn failing_cell(message: &str) -> Option<(usize, &str)> {
+    let (n, rest) = message.strip_prefix("cell ")?.split_once(' ')?;
+    Some((n.parse().ok()?, rest))
+}
+
+/// A failure's cell in words, when it is not a figure the caller names: a figure of an earlier
+/// release, or a count no table shows (a difference between published figures).
+pub(super) fn hidden_cell_words(cell: &SystemCell) -> &'static str {
+    if cell.earlier.is_some() {
+        "a figure of an earlier release"
+    } else {
+        "a difference between published figures that no table shows"
+    }
+}
+
 pub(super) fn cannot_protect(cells: &[SystemCell], i: usize) -> String {
     let why = if cells.iter().any(|c| c.earlier.is_some()) {
         "no published cell left to withhold (the figures of the earlier releases narrow it already)"

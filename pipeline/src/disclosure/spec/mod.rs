@@ -358,8 +358,23 @@ pub fn protect(input: &Path, spec_path: &Path, method: system::Method) -> Result
         set.intern(diff, false);
     }
     let cells = set.into_cells();
-    let outcome = super::protection::protect_system_with(&grid.values, &cells, policy, method)
-        .map_err(|m| Error::Disclosure { table: spec.tables[0].name.clone(), message: m })?;
+    let outcome = super::protection::protect_system_with(&grid.values, &cells, policy, method).map_err(|m| {
+        // Name the table and row of the failing cell, or what kind of count it is.
+        let failing = system::failing_cell(&m);
+        let row = failing.and_then(|(c, _)| {
+            layouts.iter().find_map(|t| t.rows.iter().find(|(_, cell)| *cell == c).map(|(codes, _)| (t, codes)))
+        });
+        match (failing, row) {
+            (Some((_, rest)), Some((t, codes))) => {
+                Error::Disclosure { table: t.name.clone(), message: format!("row `{}`: it {rest}", codes.join(", ")) }
+            }
+            (Some((c, rest)), None) => Error::Disclosure {
+                table: spec.tables[0].name.clone(),
+                message: format!("{} {rest}", system::hidden_cell_words(&cells[c])),
+            },
+            _ => Error::Disclosure { table: spec.tables[0].name.clone(), message: m },
+        }
+    })?;
     let value = |c: &SystemCell| c.inner.iter().map(|&i| grid.values[i]).sum::<u64>();
     let tables = layouts
         .into_iter()
