@@ -122,7 +122,9 @@ pub enum Command {
     /// Input: one 0/1 column per list and a `count` column (histories not listed are zero), or
     /// frequency-of-capture data `nbcap,freq` (then only the Chao lower bound is given). Output:
     /// the observed count, the Chao lower bound, and a Poisson log-linear model with log-normal
-    /// and profile-likelihood intervals.
+    /// and profile-likelihood intervals. Counts are at most 1,000,000,000. A table with nobody
+    /// counted, or fewer than two lists with anyone on them, is refused; with nobody on two lists
+    /// there is no Chao bound, and no estimate above 1,000,000,000 is given (a warning says why).
     Mse {
         /// The capture-history table (CSV).
         #[arg(long, value_name = "FILE.csv")]
@@ -163,7 +165,8 @@ pub enum Command {
     /// Protect count tables for publication: primary and secondary suppression of all tables of
     /// a spec jointly, an interval audit with repair, and verified witnesses.
     ///
-    /// cells.csv: one column per dimension (leaf codes) and `count`. spec.toml: `policy`,
+    /// cells.csv: one column per dimension (leaf codes) and `count` (0 to 1,000,000,000; any
+    /// other column is refused). spec.toml: `policy`,
     /// `[[dimension]]` blocks with optional `[[dimension.hierarchy]]` (name, total, groups), and
     /// `[[table]]` blocks naming a hierarchy (or `flat`) per dimension, and optional
     /// `[[earlier]]` blocks (`file`, optional `rounding`): tables an earlier release published
