@@ -73,7 +73,7 @@ impl MseReport {
     /// A report with the observed count and the Chao lower bound only.
     fn observed_only(n: f64, lists: Vec<String>, frequencies: &[f64], level: f64) -> MseReport {
         let f = |k: usize| frequencies.get(k).copied().unwrap_or(0.0);
-        let overlap = frequencies.iter().skip(2).any(|&x| x > 0.0);
+        let overlap = mse::chao_defined(frequencies);
         let chao = overlap
             .then(|| {
                 let c = mse::chao_lower_bound(n, f(1), f(2), level);

@@ -128,7 +128,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             (None, Err(reason.clone()), Err(reason))
         } else {
             // Without anyone on two lists or more there is no overlap to bound from: no bound.
-            let overlap = f.iter().skip(2).any(|&x| x > 0.0);
+            let overlap = mse::chao_defined(&f);
             let c = mse::chao_lower_bound(n, f[1], f.get(2).copied().unwrap_or(0.0), LEVEL);
             let selected =
                 mse::stepwise(&table, STEPWISE_THRESHOLD).map_err(|e| e.to_string()).and_then(|f| summarise(&f));

@@ -98,6 +98,13 @@ pub fn profile_likelihood(model: &Fit, level: f64) -> Result<Estimate, ModelErro
     Ok(Estimate { point, lower, upper })
 }
 
+/// Whether a Chao lower bound says anything: someone is on two lists or more (`frequencies[k]`
+/// individuals on exactly k lists). Without any overlap the bias-corrected form is only
+/// `f1(f1 - 1)/2`, a number with no bearing on the population, so callers give none.
+pub fn chao_defined(frequencies: &[f64]) -> bool {
+    frequencies.iter().skip(2).any(|&x| x > 0.0)
+}
+
 /// The Chao (1987) lower bound from f1, f2 (individuals seen on exactly one and two lists), with
 /// the log-normal interval. When f2 = 0 the bias-corrected form is used.
 pub fn chao_lower_bound(n: f64, f1: f64, f2: f64, level: f64) -> Estimate {

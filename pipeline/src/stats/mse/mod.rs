@@ -479,7 +479,9 @@ pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError>
     }
 }
 
-pub use intervals::{Estimate, chao_lower_bound, chapman, lincoln_petersen, lognormal_around, profile_likelihood};
+pub use intervals::{
+    Estimate, chao_defined, chao_lower_bound, chapman, lincoln_petersen, lognormal_around, profile_likelihood,
+};
 pub use strata::{Bootstrap, StratifiedFit, bootstrap, fit_stratified};
 
 #[cfg(test)]
