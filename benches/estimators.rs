@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use safestat::stats::mse::{CaptureTable, bootstrap, profile_likelihood, stepwise};
+use safestat::stats::mse::{CaptureTable, Procedure, Resampling, profile_likelihood, selection_interval, stepwise};
 use safestat::stats::rng::Rng;
 
 /// A population of `n` with list probabilities `p`, list 0 and 1 positively dependent.
@@ -63,13 +63,15 @@ fn main() {
     let five = simulate(2_000, &[0.3, 0.3, 0.15, 0.2, 0.12], 2);
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let start = Instant::now();
-    let result = bootstrap(&five, 0.02, 1_000, 2014, 0.95, threads);
+    let resampling = Resampling { replicates: 1_000, seed: 2014, threads };
+    let result = selection_interval(&five, &Procedure::Stepwise(0.02), resampling, 0.95).expect("an estimate");
     let elapsed = start.elapsed().as_secs_f64();
     println!(
-        "5 lists, n = {:.0}: 1000 bootstrap replicates with stepwise selection on {threads} threads: {elapsed:.2} s; \
-         {} failed; percentile 95% interval {:?}",
+        "5 lists, n = {:.0}: 1000 bootstrap replicates with stepwise selection and the jackknife on {threads} \
+         threads: {elapsed:.2} s; {} failed; BCa 95% interval {:?}, percentile {:?}",
         five.n_observed(),
         result.failed,
-        result.interval
+        result.bca,
+        result.percentile
     );
 }

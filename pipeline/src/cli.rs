@@ -122,7 +122,8 @@ pub enum Command {
     /// Input: one 0/1 column per list and a `count` column (histories not listed are zero), or
     /// frequency-of-capture data `nbcap,freq` (then only the Chao lower bound is given). Output:
     /// the observed count, the Chao lower bound, and a Poisson log-linear model with log-normal
-    /// and profile-likelihood intervals. Counts are at most 1,000,000,000. A table with nobody
+    /// and profile-likelihood intervals, and with `--interval bca` the bootstrap interval that
+    /// allows for model selection. Counts are at most 1,000,000,000. A table with nobody
     /// counted, or fewer than two lists with anyone on them, is refused; with nobody on two lists
     /// there is no Chao bound, and no estimate above 1,000,000,000 is given (a warning says why).
     Mse {
@@ -138,6 +139,19 @@ pub enum Command {
         /// Confidence level of the intervals.
         #[arg(long, default_value_t = 0.95)]
         level: f64,
+        /// `conditional`: the profile-likelihood and log-normal intervals of the chosen model, as
+        /// if it had been known in advance. `bca`: also the bootstrap interval that allows for
+        /// model selection (the observed histories resampled, the whole procedure re-run on
+        /// each resample, bias-corrected and accelerated limits).
+        #[arg(long, value_enum, default_value_t = IntervalKind::Conditional)]
+        interval: IntervalKind,
+        /// Bootstrap resamples (with `--interval bca`).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(100..=100_000))]
+        bootstrap: u32,
+        /// Seed of the bootstrap: the same seed gives the same interval on any machine and any
+        /// number of threads.
+        #[arg(long, default_value_t = 1234)]
+        seed: u64,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -292,4 +306,13 @@ pub enum Format {
     Text,
     /// JSON.
     Json,
+}
+
+/// Which intervals `mse` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IntervalKind {
+    /// Profile likelihood and log-normal, for the chosen model.
+    Conditional,
+    /// Those and the bootstrap (BCa) interval that allows for model selection.
+    Bca,
 }

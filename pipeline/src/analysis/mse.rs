@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::capture_csv::{self, CaptureData};
 use crate::error::{Error, Result};
-use crate::stats::mse::{self, CaptureTable, Pair};
+use crate::stats::mse::{self, CaptureTable, Pair, Procedure, Resampling};
 
 /// Which log-linear model to fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +65,32 @@ pub struct MseReport {
     /// Chao lower bound with its interval `[point, lower, upper]`; `null` when nobody is on two
     /// lists or more (there is no overlap to bound the unrecorded from; a warning says so).
     pub chao_lower_bound: Option<[f64; 3]>,
+    /// The bootstrap that allows for model selection (`--interval bca`), else `null`.
+    pub bootstrap: Option<BootstrapReport>,
     /// Warnings (removed lists, refused models).
     pub warnings: Vec<String>,
+}
+
+/// The bootstrap interval and how it was made.
+#[derive(Debug, Serialize)]
+pub struct BootstrapReport {
+    /// Resamples.
+    pub replicates: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The estimate the resampled ones are compared with (n + exp(b0) of the chosen model).
+    pub estimate: f64,
+    /// Resamples with no finite estimate (counted as infinite, never dropped).
+    pub failed: usize,
+    /// Bias correction z0 (`null` when undefined).
+    pub bias_correction: Option<f64>,
+    /// Acceleration a from the jackknife (`null` when undefined).
+    pub acceleration: Option<f64>,
+    /// BCa interval (`null` when undefined; a warning says why). An infinite limit is `null`
+    /// inside the pair.
+    pub ci_bca: Option<[Option<f64>; 2]>,
+    /// Percentile interval, for comparison.
+    pub ci_percentile: [Option<f64>; 2],
 }
 
 impl MseReport {
@@ -95,6 +119,7 @@ impl MseReport {
             ci_lognormal: None,
             aic: None,
             chao_lower_bound: chao,
+            bootstrap: None,
             warnings,
         }
     }
@@ -116,7 +141,13 @@ const TOO_LARGE: &str = "is above 1,000,000,000 and is not given: the lists over
 const NOBODY: &str = "nobody is counted in the table: there is nothing to estimate from";
 
 /// Run the estimates on a table file.
-pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Result<MseReport> {
+pub fn run(
+    path: &Path,
+    model: &ModelChoice,
+    threshold: f64,
+    level: f64,
+    resampling: Option<Resampling>,
+) -> Result<MseReport> {
     let fail = |message: String| Error::Analysis { path: path.to_path_buf(), message };
     let table = match capture_csv::read(path)? {
         CaptureData::Histories(t) => t,
@@ -165,6 +196,29 @@ pub fn run(path: &Path, model: &ModelChoice, threshold: f64, level: f64) -> Resu
             report.ci_profile = Some([profile.lower, profile.upper]);
             report.ci_lognormal = Some([lo, hi]);
             report.aic = Some(fit.aic);
+            if let Some(resampling) = resampling {
+                let procedure = match model {
+                    ModelChoice::Stepwise => Procedure::Stepwise(threshold),
+                    ModelChoice::Main => Procedure::Fixed(Vec::new()),
+                    ModelChoice::Pairs(names) => Procedure::Fixed(names.clone()),
+                };
+                let b =
+                    mse::selection_interval(&table, &procedure, resampling, level).map_err(|e| fail(e.to_string()))?;
+                let finite = |v: f64| v.is_finite().then_some(v);
+                if let Err(why) = &b.bca {
+                    warnings.push(format!("no bootstrap (BCa) interval: {why}"));
+                }
+                report.bootstrap = Some(BootstrapReport {
+                    replicates: resampling.replicates,
+                    seed: resampling.seed,
+                    estimate: b.point,
+                    failed: b.failed,
+                    bias_correction: b.bias_correction,
+                    acceleration: b.acceleration,
+                    ci_bca: b.bca.ok().map(|(lo, hi)| [finite(lo), finite(hi)]),
+                    ci_percentile: [finite(b.percentile.0), finite(b.percentile.1)],
+                });
+            }
             warnings.extend(fit.empty_pairs.iter().map(|p| {
                 format!(
                     "lists {} share nobody: histories with both were left out of the fit (AIC + 2)",
@@ -227,6 +281,19 @@ pub fn to_text(report: &MseReport, level: f64) -> String {
     let _ = writeln!(out, "  log-normal {pct:.0}% CI       {}", range(report.ci_lognormal));
     let _ = writeln!(out, "N (profile likelihood)     {}", opt(report.n_profile));
     let _ = writeln!(out, "  profile {pct:.0}% CI          {}", range(report.ci_profile));
+    if let Some(b) = &report.bootstrap {
+        let limit = |v: Option<f64>| v.map_or_else(|| "no limit".to_string(), |v| format!("{v:.1}"));
+        let pair = |p: [Option<f64>; 2]| format!("{} to {}", limit(p[0]), limit(p[1]));
+        let _ = writeln!(
+            out,
+            "  bootstrap BCa {pct:.0}% CI    {}  (allows for model selection: {} resamples, seed {}, {} without an estimate)",
+            b.ci_bca.map_or_else(|| "-".to_string(), pair),
+            b.replicates,
+            b.seed,
+            b.failed
+        );
+        let _ = writeln!(out, "  bootstrap percentile       {}", pair(b.ci_percentile));
+    }
     for w in &report.warnings {
         let _ = writeln!(out, "warning: {w}");
     }

@@ -27,7 +27,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run { config, out, engine, earlier } => run::run(&config, &out, engine, earlier),
         Command::Verify { out } => verify::run(&out),
         Command::Ingest { config, out } => ingest::run(&config, &out),
-        Command::Mse { table, model, threshold, level, format } => mse::run(&table, &model, threshold, level, format),
+        Command::Mse { table, model, threshold, level, interval, bootstrap, seed, format } => {
+            mse::run(&table, &model, threshold, level, (interval, bootstrap, seed), format)
+        }
         Command::Pseudonymise { key_file, input, out, id_columns } => {
             pseudonymise::run(key_file.as_deref(), &input, &out, &id_columns)
         }

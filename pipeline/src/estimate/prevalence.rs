@@ -1,7 +1,10 @@
 //! Prevalence estimates per window and stratum from the `capture_histories` query
 //! (METHODS.md §1): observed children, the Chao lower bound, and multiple systems estimation
 //! with stepwise model selection, its profile-likelihood interval, and the main-effects model
-//! as a sensitivity check.
+//! as a sensitivity check. Every estimate a release publishes (all children over the whole
+//! period and each financial year; each community over the whole period) also gets the
+//! bootstrap interval that allows for model selection ([`BOOTSTRAP_REPLICATES`] resamples,
+//! seeded per estimate), and that is the published one.
 //!
 //! Estimates are not computed (shown `x`) where fewer than [`MIN_OBSERVED`] children were
 //! observed or fewer than two lists recorded anyone.
@@ -16,7 +19,7 @@ use crate::domain::Agency;
 use crate::domain::RawCount;
 use crate::engine::{RawColumn, RawTable};
 use crate::error::{Error, Result};
-use crate::stats::mse::{self, CaptureTable, Estimate};
+use crate::stats::mse::{self, BootstrapInterval, CaptureTable, Estimate, Procedure, Resampling};
 
 /// Smallest number of observed children for which a model estimate is computed.
 pub const MIN_OBSERVED: f64 = 20.0;
@@ -24,6 +27,70 @@ pub const MIN_OBSERVED: f64 = 20.0;
 pub const LEVEL: f64 = 0.95;
 /// p-value threshold of the stepwise rule.
 pub const STEPWISE_THRESHOLD: f64 = 0.02;
+/// Bootstrap resamples behind every published interval.
+pub const BOOTSTRAP_REPLICATES: usize = 1_000;
+/// The release's bootstrap seed; each estimate draws from its own stream, derived from this and
+/// its window and stratum codes, so a release is the same on every run and any thread count.
+pub const BOOTSTRAP_SEED: u64 = 20_140_826;
+
+/// A bootstrap interval that allows for model selection, as the release keeps it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BootstrapSummary {
+    /// The estimate the resampled ones are compared with: n + exp(β0) of the selected model
+    /// (for a community, of the stratified model).
+    pub point: f64,
+    /// BCa limits.
+    pub bca: [f64; 2],
+    /// Percentile limits, for comparison.
+    pub percentile: [f64; 2],
+    /// Resamples.
+    pub replicates: usize,
+    /// Resamples with no finite estimate (counted as infinite).
+    pub failed: usize,
+    /// Bias correction z0.
+    pub bias_correction: Option<f64>,
+    /// Acceleration a.
+    pub acceleration: Option<f64>,
+}
+
+impl BootstrapSummary {
+    /// The published form: finite BCa limits, or why there are none.
+    fn from_interval(b: &BootstrapInterval) -> std::result::Result<BootstrapSummary, String> {
+        let (lo, hi) = b.bca.clone()?;
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(format!(
+                "the bootstrap gives no upper limit ({} of {} resamples have no finite estimate)",
+                b.failed,
+                b.estimates.len()
+            ));
+        }
+        Ok(BootstrapSummary {
+            point: b.point,
+            bca: [lo, hi],
+            percentile: [b.percentile.0, b.percentile.1],
+            replicates: b.estimates.len(),
+            failed: b.failed,
+            bias_correction: b.bias_correction,
+            acceleration: b.acceleration,
+        })
+    }
+
+    /// `[point, lower, upper]`.
+    pub fn values(&self) -> [f64; 3] {
+        [self.point, self.bca[0], self.bca[1]]
+    }
+}
+
+/// The resampling of one estimate: its own seed from the release seed and its codes (FNV-1a,
+/// stable across platforms and versions).
+fn resampling(codes: &[&str]) -> Resampling {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in codes.join("/").bytes() {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    Resampling { replicates: BOOTSTRAP_REPLICATES, seed: BOOTSTRAP_SEED ^ h, threads }
+}
 
 /// A fitted model, for the release and the analyst diagnostics.
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +132,10 @@ pub struct PrevalenceEstimate {
     /// For a community over the whole period: `[point, lower, upper]` from the stratified model
     /// (all communities fitted together, agency dependence shared), with the log-normal interval.
     pub stratified: Option<[f64; 3]>,
+    /// The published estimate and interval: the bootstrap that allows for model selection (of
+    /// the selected model for all children; of the stratified model for a community). `None`
+    /// where the release publishes no estimate for this window and stratum.
+    pub bootstrap: Option<std::result::Result<BootstrapSummary, String>>,
 }
 
 fn summarise(fit: &mse::Fit) -> std::result::Result<ModelSummary, String> {
@@ -114,7 +185,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
                 (lists[j].clone(), lists[k].clone(), n as u64)
             })
             .collect();
-        if window == "whole_period" && stratum != "all" && table.n_observed() >= MIN_OBSERVED {
+        if window == "whole_period" && stratum != "all" {
             whole_period_strata.push((stratum.clone(), table.clone()));
         }
         let (table, removed_lists) = table.without_empty_lists();
@@ -135,6 +206,17 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             let main = mse::fit(&table, &[]).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
             (overlap.then_some([c.point, c.lower, c.upper]), selected, main)
         };
+        // Published: all children, over the whole period and each year.
+        let bootstrap = (stratum == "all" && selected.is_ok()).then(|| {
+            mse::selection_interval(
+                &table,
+                &Procedure::Stepwise(STEPWISE_THRESHOLD),
+                resampling(&[&window, &stratum]),
+                LEVEL,
+            )
+            .map_err(|e| e.to_string())
+            .and_then(|b| BootstrapSummary::from_interval(&b))
+        });
         out.push(PrevalenceEstimate {
             window,
             stratum,
@@ -145,33 +227,39 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             main_effects,
             overlaps,
             stratified: None,
+            bootstrap,
         });
     }
-    stratify(&mut out, &whole_period_strata, &lists);
+    stratify(&mut out, &whole_period_strata);
     Ok(out)
 }
 
-/// Fit the stratified model over the whole period's communities with the interactions selected
-/// on all children, and attach each community's estimate.
-fn stratify(out: &mut [PrevalenceEstimate], strata: &[(String, CaptureTable)], lists: &[String]) {
-    let Some(all) = out.iter().find(|e| e.window == "whole_period" && e.stratum == "all") else { return };
-    let Ok(selected) = &all.selected else { return };
-    let pairs: Vec<(usize, usize)> = selected
-        .terms
-        .iter()
-        .filter_map(|term| {
-            let (a, b) = term.split_once(':')?;
-            Some((lists.iter().position(|l| l == a)?, lists.iter().position(|l| l == b)?))
-        })
-        .collect();
-    if strata.len() < 2 {
-        return;
-    }
+/// Fit the stratified model over the whole period's communities (interactions selected on all
+/// children, each community with at least [`MIN_OBSERVED`] children) and attach each
+/// community's estimate with its log-normal interval and its bootstrap interval, which re-runs
+/// the selection and the stratified fit on every resample.
+fn stratify(out: &mut [PrevalenceEstimate], strata: &[(String, CaptureTable)]) {
     // A stratified model that cannot be fitted leaves the communities without estimates (`x`).
-    let Ok(fit) = mse::fit_stratified(strata, &pairs, LEVEL) else { return };
+    let Ok(fit) = mse::select_and_stratify(strata, MIN_OBSERVED, STEPWISE_THRESHOLD, LEVEL) else { return };
+    let intervals = mse::stratified_intervals(
+        strata,
+        MIN_OBSERVED,
+        STEPWISE_THRESHOLD,
+        resampling(&["whole_period", "strata"]),
+        LEVEL,
+    )
+    .map_err(|e| e.to_string());
     for (name, n, dark, (lower, upper)) in fit.strata {
         if let Some(e) = out.iter_mut().find(|e| e.window == "whole_period" && e.stratum == name) {
             e.stratified = Some([n + dark, lower, upper]);
+            e.bootstrap = Some(match &intervals {
+                Ok(all) => all
+                    .iter()
+                    .find(|(s, _)| *s == name)
+                    .ok_or_else(|| "no bootstrap interval".to_string())
+                    .and_then(|(_, b)| BootstrapSummary::from_interval(b)),
+                Err(e) => Err(e.clone()),
+            });
         }
     }
 }
@@ -183,6 +271,8 @@ pub struct Diagnostics<'a> {
     pub level: f64,
     /// Stepwise threshold.
     pub stepwise_threshold: f64,
+    /// Bootstrap resamples behind each published interval.
+    pub bootstrap_replicates: usize,
     /// One entry per window and stratum.
     pub estimates: Vec<DiagnosticRow<'a>>,
 }
@@ -204,6 +294,8 @@ pub struct DiagnosticRow<'a> {
     pub main_effects: std::result::Result<&'a ModelSummary, &'a str>,
     /// Stratified model estimate `[point, lower, upper]` (communities, whole period).
     pub stratified: Option<[f64; 3]>,
+    /// The published bootstrap interval, or why there is none.
+    pub bootstrap: Option<std::result::Result<&'a BootstrapSummary, &'a str>>,
 }
 
 /// Diagnostics for the private folder.
@@ -211,6 +303,7 @@ pub fn diagnostics(estimates: &[PrevalenceEstimate]) -> Diagnostics<'_> {
     Diagnostics {
         level: LEVEL,
         stepwise_threshold: STEPWISE_THRESHOLD,
+        bootstrap_replicates: BOOTSTRAP_REPLICATES,
         estimates: estimates
             .iter()
             .map(|e| DiagnosticRow {
@@ -221,6 +314,7 @@ pub fn diagnostics(estimates: &[PrevalenceEstimate]) -> Diagnostics<'_> {
                 selected_model: e.selected.as_ref().map_err(String::as_str),
                 main_effects: e.main_effects.as_ref().map_err(String::as_str),
                 stratified: e.stratified,
+                bootstrap: e.bootstrap.as_ref().map(|b| b.as_ref().map_err(String::as_str)),
             })
             .collect(),
     }

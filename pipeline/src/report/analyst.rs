@@ -23,6 +23,7 @@ struct ModelRowView {
     profile: String,
     poisson: String,
     lognormal: String,
+    bootstrap: String,
     aic: String,
 }
 
@@ -50,6 +51,7 @@ struct AnalystPage {
     #[serde(flatten)]
     base: PageBase,
     threshold_p: f64,
+    bootstrap_replicates: String,
     level: String,
     models: Vec<ModelRowView>,
     overlaps: Vec<(String, String, String)>,
@@ -77,7 +79,22 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
     let pair = |p: [f64; 2]| format!("{} to {}", whole(p[0]), whole(p[1]));
     let chao =
         e.chao.map_or_else(|| "-".to_string(), |c| format!("{} ({} to {})", whole(c[0]), whole(c[1]), whole(c[2])));
-    let row = |label: &str, model: &Result<ModelSummary, String>| match model {
+    // The published interval (bootstrap BCa, allowing for model selection) sits on the
+    // selected model's row; the conditional intervals beside it are for comparison.
+    let published = match &e.bootstrap {
+        None => "not published".to_string(),
+        Some(Ok(b)) => format!(
+            "{} ({} to {}); percentile {}; {} resamples, {} without an estimate",
+            whole(b.point),
+            whole(b.bca[0]),
+            whole(b.bca[1]),
+            pair(b.percentile),
+            b.replicates,
+            b.failed
+        ),
+        Some(Err(reason)) => format!("none: {reason}"),
+    };
+    let row = |label: &str, model: &Result<ModelSummary, String>, bootstrap: String| match model {
         Ok(m) => ModelRowView {
             window: window_label(&e.window),
             stratum: stratum_label(&e.stratum),
@@ -91,6 +108,7 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
             profile: pair(m.profile),
             poisson: whole(m.n_poisson),
             lognormal: pair(m.lognormal),
+            bootstrap,
             aic: format!("{:.1}", m.aic),
         },
         Err(reason) => ModelRowView {
@@ -102,10 +120,11 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
             profile: "-".into(),
             poisson: "-".into(),
             lognormal: "-".into(),
+            bootstrap,
             aic: "-".into(),
         },
     };
-    vec![row("selected", &e.selected), row("sensitivity", &e.main_effects)]
+    vec![row("selected", &e.selected, published), row("sensitivity", &e.main_effects, "-".into())]
 }
 
 /// Render the private analyst report (`private/analyst.html`): model diagnostics, ingest
@@ -120,6 +139,7 @@ pub fn render(
     let page = AnalystPage {
         base: PageBase::new(about, coverage, release),
         threshold_p: prevalence::STEPWISE_THRESHOLD,
+        bootstrap_replicates: thousands(prevalence::BOOTSTRAP_REPLICATES as u64),
         level: format!("{:.0}%", prevalence::LEVEL * 100.0),
         models: estimates.iter().flat_map(model_rows).collect(),
         overlaps: estimates

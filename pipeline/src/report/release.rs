@@ -77,6 +77,7 @@ struct ReleasePage {
     charts: Vec<ChartView>,
     communities: Vec<(String, String)>,
     revisions: Option<RevisionsView>,
+    bootstrap_replicates: String,
 }
 
 fn headline(release: &ProtectedRelease) -> Headline {
@@ -129,6 +130,7 @@ pub fn render(
 ) -> Result<Page> {
     let tables = release.tables().iter().zip(downloads).map(|(t, (_, csv, meta))| table_view(t, csv, meta)).collect();
     let page = ReleasePage {
+        bootstrap_replicates: crate::domain::thousands(crate::estimate::prevalence::BOOTSTRAP_REPLICATES as u64),
         base: PageBase::new(about, coverage, release),
         from_year: coverage.from_year,
         to_year: coverage.to_year,

@@ -318,15 +318,10 @@ fn share_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<ShareRequest> {
 
 /// The prevalence table request: the whole period, all children and each community.
 fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
-    // All children: the stepwise model's profile-likelihood estimate. Communities: the
-    // stratified model (all communities fitted together, agency dependence shared).
-    let values = |e: &PrevalenceEstimate| match (&e.chao, &e.selected, e.stratified) {
-        (Some(chao), _, Some([point, lower, upper])) if e.stratum != "all" => Some([chao[0], point, lower, upper]),
-        (Some(chao), Ok(model), _) if e.stratum == "all" => {
-            Some([chao[0], model.profile_point, model.profile[0], model.profile[1]])
-        }
-        _ => None,
-    };
+    // All children: the stepwise model's estimate; communities: the stratified model's (all
+    // communities fitted together, agency dependence shared). Both with the bootstrap interval
+    // that allows for model selection.
+    let values = published_values;
     let find = |stratum: &str| estimates.iter().find(|e| e.window == "whole_period" && e.stratum == stratum);
     let mut rows: Vec<EstimateRow> = HIGH_LEVEL_GROUPS
         .iter()
@@ -350,20 +345,27 @@ fn prevalence_request(estimates: &[PrevalenceEstimate]) -> EstimateTableRequest 
     }
 }
 
+/// `[Chao bound, estimate, lower, upper]` of a published estimate: the bootstrap (BCa) interval
+/// that allows for model selection; none without a Chao bound or a bootstrap interval.
+fn published_values(e: &PrevalenceEstimate) -> Option<[f64; 4]> {
+    match (&e.chao, &e.bootstrap) {
+        (Some(chao), Some(Ok(b))) => {
+            let [point, lower, upper] = b.values();
+            Some([chao[0], point, lower, upper])
+        }
+        _ => None,
+    }
+}
+
 /// The yearly estimates request: per financial year the period covers whole, all children, with
-/// the stepwise model's profile-likelihood estimate (each year is a closed population of its own).
+/// the stepwise model's estimate and bootstrap interval (each year a closed population of its own).
 fn yearly_request(scope: &Scope, estimates: &[PrevalenceEstimate]) -> EstimateTableRequest {
     let rows = scope
         .financial_years
         .clone()
         .map(|y| {
             let window = format!("fy{y}");
-            let values = estimates.iter().find(|e| e.window == window && e.stratum == "all").and_then(|e| {
-                match (&e.chao, &e.selected) {
-                    (Some(chao), Ok(model)) => Some([chao[0], model.profile_point, model.profile[0], model.profile[1]]),
-                    _ => None,
-                }
-            });
+            let values = estimates.iter().find(|e| e.window == window && e.stratum == "all").and_then(published_values);
             EstimateRow { code: financial_year_code(y), label: financial_year_label(y), values }
         })
         .collect();

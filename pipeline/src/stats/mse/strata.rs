@@ -1,8 +1,9 @@
-//! Models over strata: a stratified fit (strata share the lists' dependence) and the seeded
-//! bootstrap over resampled cells.
+//! Models over strata: a stratified fit (strata share the lists' dependence), the communities'
+//! procedure (selection on the pooled strata, then the stratified fit) and its bootstrap.
 //!
-//! Owns: stratified fits and the bootstrap. May not touch: publication.
+//! Owns: stratified fits. May not touch: publication.
 
+use super::bootstrap::{BootstrapInterval, Resampling, intervals};
 use super::{CaptureTable, Design, Matrix, ModelError, Pair, check_design, irls, stepwise, z_value};
 
 /// Estimates per stratum from one model fitted to all strata together: each stratum has its own
@@ -93,74 +94,70 @@ pub fn fit_stratified(
     Ok(StratifiedFit { strata, terms: d.terms })
 }
 
-/// Bootstrap of the whole estimation: resample the observed individuals across capture
-/// histories (multinomial, n draws), re-run stepwise selection and refit, and take percentile
-/// limits of N. Replicate i uses its own generator seeded from (`seed`, i), so the result does
-/// not depend on the number of threads.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Bootstrap {
-    /// Replicates that gave an estimate.
-    pub estimates: Vec<f64>,
-    /// Replicates where no model could be fitted.
-    pub failed: usize,
-    /// Percentile interval `[lower, upper]` at the requested level.
-    pub interval: Option<(f64, f64)>,
+/// The communities' estimates of a release: interactions selected by the stepwise rule on all
+/// strata pooled (lists with nobody on them left out), then the stratified model with those
+/// interactions over the strata with at least `min_observed` individuals (at least two such
+/// strata, or `TooFewLists`).
+pub fn select_and_stratify(
+    strata: &[(String, CaptureTable)],
+    min_observed: f64,
+    threshold: f64,
+    level: f64,
+) -> Result<StratifiedFit, ModelError> {
+    let Some((_, first)) = strata.first() else { return Err(ModelError::TooFewLists) };
+    let mut pooled = vec![0.0; 1 << first.t()];
+    for (_, table) in strata {
+        for (m, c) in pooled.iter_mut().enumerate() {
+            *c += table.count(m);
+        }
+    }
+    let pooled = CaptureTable::new(first.lists.clone(), pooled).map_err(|_| ModelError::NotConverged)?;
+    let (reduced, _) = pooled.without_empty_lists();
+    let selected = stepwise(&reduced, threshold)?;
+    let index = |name: &str| first.lists.iter().position(|l| l == name);
+    let pairs: Vec<Pair> = selected
+        .pairs
+        .iter()
+        .filter_map(|&(a, b)| Some((index(&reduced.lists[a])?, index(&reduced.lists[b])?)))
+        .collect();
+    let included: Vec<(String, CaptureTable)> =
+        strata.iter().filter(|(_, t)| t.n_observed() >= min_observed).cloned().collect();
+    if included.len() < 2 {
+        return Err(ModelError::TooFewLists);
+    }
+    fit_stratified(&included, &pairs, level)
 }
 
-/// Run `replicates` bootstrap replicates of stepwise selection on `threads` threads.
-pub fn bootstrap(
-    table: &CaptureTable,
+/// Bootstrap intervals of [`select_and_stratify`]'s estimates, allowing for the selection: each
+/// stratum is resampled with its own total, and selection and the stratified fit re-run on
+/// every resample. One interval per stratum of the fit, in its order.
+pub fn stratified_intervals(
+    strata: &[(String, CaptureTable)],
+    min_observed: f64,
     threshold: f64,
-    replicates: usize,
-    seed: u64,
+    resampling: Resampling,
     level: f64,
-    threads: usize,
-) -> Bootstrap {
-    let n = table.n_observed().round() as u64;
-    let cumulative: Vec<(usize, f64)> = (1..1usize << table.t())
-        .scan(0.0, |acc, m| {
-            *acc += table.count(m);
-            Some((m, *acc))
-        })
-        .collect();
-    let total = cumulative.last().map_or(0.0, |c| c.1);
-    let replicate = |i: usize| -> Option<f64> {
-        let mut rng = crate::stats::rng::Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut counts = vec![0.0; 1 << table.t()];
-        for _ in 0..n {
-            let u = rng.uniform() * total;
-            let k = cumulative.partition_point(|c| c.1 <= u).min(cumulative.len() - 1);
-            counts[cumulative[k].0] += 1.0;
-        }
-        let resampled = CaptureTable::new(table.lists.clone(), counts).ok()?;
-        stepwise(&resampled, threshold).ok().map(|f| f.n_poisson()).filter(|v| v.is_finite())
+) -> Result<Vec<(String, BootstrapInterval)>, ModelError> {
+    let fitted = select_and_stratify(strata, min_observed, threshold, level)?;
+    let names: Vec<String> = fitted.strata.iter().map(|s| s.0.clone()).collect();
+    let points: Vec<f64> = fitted.strata.iter().map(|s| s.1 + s.2).collect();
+    let lists = strata[0].1.lists.clone();
+    let groups: Vec<Vec<f64>> = strata.iter().map(|(_, t)| t.counts.clone()).collect();
+    let statistic = |groups: &[Vec<f64>]| -> Vec<Option<f64>> {
+        let tables: Option<Vec<(String, CaptureTable)>> = strata
+            .iter()
+            .zip(groups)
+            .map(|((name, _), counts)| CaptureTable::new(lists.clone(), counts.clone()).ok().map(|t| (name.clone(), t)))
+            .collect();
+        let fit = tables.and_then(|t| select_and_stratify(&t, min_observed, threshold, level).ok());
+        names
+            .iter()
+            .map(|name| {
+                let (_, n, dark, _) = fit.as_ref()?.strata.iter().find(|s| &s.0 == name)?;
+                Some(n + dark).filter(|v| v.is_finite())
+            })
+            .collect()
     };
-    let threads = threads.clamp(1, replicates.max(1));
-    let mut results: Vec<Option<f64>> = vec![None; replicates];
-    std::thread::scope(|scope| {
-        for (t, chunk) in results.chunks_mut(replicates.div_ceil(threads).max(1)).enumerate() {
-            let replicate = &replicate;
-            let start = t * replicates.div_ceil(threads).max(1);
-            scope.spawn(move || {
-                for (j, slot) in chunk.iter_mut().enumerate() {
-                    *slot = replicate(start + j);
-                }
-            });
-        }
-    });
-    let mut estimates: Vec<f64> = results.iter().flatten().copied().collect();
-    let failed = replicates - estimates.len();
-    let mut sorted = estimates.clone();
-    sorted.sort_by(f64::total_cmp);
-    let interval = (!sorted.is_empty()).then(|| {
-        let q = |p: f64| {
-            // Type 7 quantile (R's default).
-            let h = (sorted.len() - 1) as f64 * p;
-            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        };
-        (q((1.0 - level) / 2.0), q(1.0 - (1.0 - level) / 2.0))
-    });
-    estimates.shrink_to_fit();
-    Bootstrap { estimates, failed, interval }
+    let out = intervals(&groups, &points, &statistic, resampling, level);
+    Ok(names.into_iter().zip(out).collect())
 }
