@@ -16,6 +16,7 @@ mod browser;
 mod disclosure_reference;
 mod distributed;
 mod e2e;
+mod ees_screener;
 mod faults;
 mod funnel;
 mod generator;

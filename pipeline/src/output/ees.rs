@@ -116,7 +116,7 @@ pub(super) fn write_table(table: &ProtectedTable, coverage: &Coverage, dir: &Pat
             "Indicator".into(),
             spreadsheet_safe(&i.label),
             String::new(),
-            i.unit.clone(),
+            ees_unit(&i.unit).to_string(),
             i.dp.to_string(),
             String::new(),
             String::new(),
@@ -161,5 +161,15 @@ impl WrittenTable {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The indicator unit as EES accepts it: `%`, `pp`, `£`, `£m`, `numberstring` or blank (DfE
+/// screener check `meta_ind_unit_validation`). Other units (`per 10,000`, `ratio`, `text`) are
+/// left blank in the metadata; the label and the data guidance say them.
+fn ees_unit(unit: &str) -> &str {
+    match unit {
+        "%" | "pp" | "£" | "£m" | "numberstring" => unit,
+        _ => "",
     }
 }

@@ -122,10 +122,12 @@ impl Rng {
         let mut left_weight: f64 = weights.iter().sum();
         let mut left = n;
         let mut out = Vec::with_capacity(weights.len());
-        for &w in weights {
+        // The last cell with weight takes what is left, whatever rounding did to the sums.
+        let last = weights.iter().rposition(|&w| w > 0.0);
+        for (i, &w) in weights.iter().enumerate() {
             let k = if left == 0 || w <= 0.0 {
                 0
-            } else if w >= left_weight {
+            } else if Some(i) == last || w >= left_weight {
                 left
             } else {
                 self.binomial(left, w / left_weight)
@@ -213,6 +215,13 @@ mod tests {
             let k = r.multinomial(1_000, &w);
             assert_eq!(k.iter().sum::<u64>(), 1_000);
             assert_eq!(k[1], 0);
+        }
+        // Fractional weights whose running sums round: every draw still lands somewhere.
+        let w = [0.1, 0.2, 0.3, 1e-17, 0.0];
+        for _ in 0..100 {
+            let k = r.multinomial(777, &w);
+            assert_eq!(k.iter().sum::<u64>(), 777);
+            assert_eq!(k[4], 0);
         }
     }
 }
