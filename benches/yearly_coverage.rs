@@ -62,7 +62,7 @@ fn one_seed(seed: u64) -> Outcome {
         })
         .collect();
     let prevalence = read_rows(&out.join("release/data/prevalence.csv"));
-    let all = prevalence.iter().find(|r| r.get("ethnic_group").is_some_and(|g| g == "All children"));
+    let all = prevalence.iter().find(|r| r.get("ethnicity_major").is_some_and(|g| g == "Total"));
     let whole = (
         truth["children"].as_f64().unwrap_or(0.0),
         [

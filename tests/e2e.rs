@@ -106,11 +106,12 @@ fn sample_release_publishes_the_true_figures() {
     let data = out.join("release").join("data");
 
     let (header, rows) = read_csv(&data.join("children_by_year.csv"));
-    let (tp, children) = (column(&header, "time_period"), column(&header, "children"));
-    let total_row = rows.iter().find(|r| r[column(&header, "period_covered")] == "1997 to 2013").expect("total row");
+    let (tp, children) = (column(&header, "first_referral_year"), column(&header, "children"));
+    assert!(rows.iter().all(|r| r[column(&header, "time_period")] == "2013"), "the reporting year on every row");
+    let total_row = rows.iter().find(|r| r[tp] == "Total").expect("total row");
     assert_eq!(total_row[children], expected.children.to_string());
     let mut suppressed = 0;
-    for row in rows.iter().filter(|r| r[column(&header, "period_covered")] != "1997 to 2013") {
+    for row in rows.iter().filter(|r| r[tp] != "Total") {
         let truth = expected.by_year.get(&row[tp]).copied().unwrap_or(0);
         suppressed += usize::from(check_cell(&row[children], truth, &format!("year {}", row[tp])));
     }
@@ -118,18 +119,18 @@ fn sample_release_publishes_the_true_figures() {
     assert!(suppressed < 17, "not everything may be suppressed");
 
     let (header, rows) = read_csv(&data.join("children_by_community.csv"));
-    let (group, children) = (column(&header, "ethnic_group"), column(&header, "children"));
+    let (group, children) = (column(&header, "ethnicity_major"), column(&header, "children"));
     let labels: HashMap<&str, &str> = [
-        ("Asian, Asian British or Asian Welsh", "asian"),
-        ("Black, Black British, Black Welsh, Caribbean or African", "black"),
-        ("Mixed or Multiple ethnic groups", "mixed"),
+        ("Asian / Asian British", "asian"),
+        ("Black / African / Caribbean / Black British", "black"),
+        ("Mixed / Multiple ethnic groups", "mixed"),
         ("White", "white"),
         ("Other ethnic group", "other"),
-        ("Not known", "not_known"),
+        ("Unknown", "not_known"),
     ]
     .into();
     for row in &rows {
-        if row[group] == "All children" {
+        if row[group] == "Total" {
             assert_eq!(row[children], expected.children.to_string());
         } else {
             let id = labels[row[group].as_str()];
@@ -140,7 +141,7 @@ fn sample_release_publishes_the_true_figures() {
     assert_eq!(white, expected.by_group["white"]);
 
     let (header, rows) = read_csv(&data.join("known_to_services_by_community.csv"));
-    let row = rows.iter().find(|r| r[column(&header, "ethnic_group")] == "All children").unwrap();
+    let row = rows.iter().find(|r| r[column(&header, "ethnicity_major")] == "Total").unwrap();
     assert_eq!(row[column(&header, "children")], expected.children.to_string());
     assert_eq!(row[column(&header, "known_to_services")], expected.known.to_string());
     let pct = 100.0 * expected.known as f64 / expected.children as f64;
@@ -401,13 +402,75 @@ fn yearly_counts_are_the_true_figures_and_carry_their_estimates() {
     assert!(page.contains("chart-by-financial-year"));
 }
 
+/// The release page has the anatomy of an EES release: status, dates and contact from the
+/// configuration, the three headline tiles with the published figures, sections that open, every
+/// table collapsed with its download; the methodology page exists, is linked and lists the
+/// pre-release access the configuration names.
+#[test]
+fn release_page_has_tiles_sections_dates_status_and_a_methodology_page() {
+    let out = sample_release();
+    let page = std::fs::read_to_string(out.join("release/index.html")).unwrap();
+    let config = std::fs::read_to_string(repo().join("data-samples/release.toml")).unwrap();
+    assert!(config.contains("release_date = \"2014-08-26\"") && config.contains("next_release = \"2015-08\""));
+    for expected in [
+        "<p class=\"status-tag\">Official statistics in development</p>",
+        "<dt>Published</dt><dd>26 August 2014</dd>",
+        "<dt>Next update</dt><dd>August 2015 (provisional)</dd>",
+        "<a href=\"methodology.html\">Methodology</a>",
+        "<summary><h2>About these statistics</h2></summary>",
+    ] {
+        assert!(page.contains(expected), "index.html lacks {expected}");
+    }
+    // The tiles hold the published headline figures.
+    let (header, rows) = read_csv(&out.join("release/data/children_by_year.csv"));
+    let total = &rows.iter().find(|r| r[column(&header, "first_referral_year")] == "Total").unwrap()
+        [column(&header, "children")];
+    let tiles: Vec<&str> = page.split("<li class=\"tile\">").skip(1).collect();
+    assert_eq!(tiles.len(), 3, "three key-statistic tiles");
+    assert!(
+        tiles[0].contains("Children identified")
+            && tiles[0].contains(&format!("<p class=\"tile-value\">{}</p>", crate::harness::thousands(total)))
+    );
+    let (header, rows) = read_csv(&out.join("release/data/prevalence.csv"));
+    let all = rows.iter().find(|r| r[column(&header, "ethnicity_major")] == "Total").unwrap();
+    let interval = format!(
+        "95% confidence interval {} to {}",
+        crate::harness::thousands(&all[column(&header, "estimate_lower95")]),
+        crate::harness::thousands(&all[column(&header, "estimate_upper95")])
+    );
+    assert!(tiles[1].contains(&interval), "{interval}: {}", tiles[1]);
+    assert!(tiles[2].contains("Already known to services") && tiles[2].contains('%'));
+    // Findings open, tables closed, one per open-data file.
+    let tables = std::fs::read_dir(out.join("release/data"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".meta.csv"))
+        .count();
+    assert_eq!(page.matches("<details class=\"table-section\"").count(), tables, "every table collapsed");
+    assert!(page.matches("<details class=\"section\"").count() >= 4, "about, findings, communities");
+    assert!(!page.contains("<details class=\"table-section\" open"));
+    let methodology = std::fs::read_to_string(out.join("release/methodology.html")).unwrap();
+    for expected in [
+        "<h2 id=\"estimation\">",
+        "<h2 id=\"disclosure\">",
+        "<h2 id=\"ethnicity\">",
+        "<h2 id=\"quality\">",
+        "<h2 id=\"confidentiality-policy\">",
+        "<h2 id=\"revisions-policy\">",
+        "<li>Director of Children&#39;s Services (synthetic sample)</li>",
+        "Responsible statistician: A. Statistician",
+        "<td>Asian / Asian British</td>",
+    ] {
+        assert!(methodology.contains(expected), "methodology.html lacks {expected}");
+    }
+}
+
 #[test]
 fn prevalence_estimate_covers_the_generators_truth() {
     let out = sample_release();
     let truth: serde_json::Value = crate::harness::read_json(&repo().join("data-samples/truth.json"));
     let true_children = truth["children"].as_f64().unwrap();
     let (header, rows) = read_csv(&out.join("release/data/prevalence.csv"));
-    let total = rows.iter().find(|r| r[column(&header, "ethnic_group")] == "All children").unwrap();
+    let total = rows.iter().find(|r| r[column(&header, "ethnicity_major")] == "Total").unwrap();
     let get = |name: &str| total[column(&header, name)].parse::<f64>().unwrap();
     let observed = get("children_identified");
     assert!(get("chao_lower_bound") >= observed);
@@ -466,8 +529,8 @@ fn published_prevalence_intervals_are_the_bootstrap_ones() {
         }
         true
     };
-    assert!(check("prevalence.csv", "ethnic_group", "All children", "whole_period", "all"));
-    assert!(check("prevalence.csv", "ethnic_group", "White", "whole_period", "white"));
+    assert!(check("prevalence.csv", "ethnicity_major", "Total", "whole_period", "all"));
+    assert!(check("prevalence.csv", "ethnicity_major", "White", "whole_period", "white"));
     let years = (1997..2013)
         .filter(|y| {
             let label = format!("{y}-{:02}", (y + 1) % 100);
@@ -567,17 +630,17 @@ fn under_captured_communities_are_flagged() {
         }
     }
     let labels: HashMap<&str, &str> = [
-        ("Asian, Asian British or Asian Welsh", "asian"),
-        ("Black, Black British, Black Welsh, Caribbean or African", "black"),
-        ("Mixed or Multiple ethnic groups", "mixed"),
+        ("Asian / Asian British", "asian"),
+        ("Black / African / Caribbean / Black British", "black"),
+        ("Mixed / Multiple ethnic groups", "mixed"),
         ("White", "white"),
         ("Other ethnic group", "other"),
     ]
     .into();
     let (header, rows) = read_csv(&out.join("release/data/community_rates.csv"));
     let mut flagged_expected = 0;
-    for row in &rows {
-        let Some(high) = labels.get(row[column(&header, "ethnic_group")].as_str()) else { continue };
+    for row in rows.iter().filter(|r| r[column(&header, "ethnicity_minor")] == "Total") {
+        let Some(high) = labels.get(row[column(&header, "ethnicity_major")].as_str()) else { continue };
         let (under_n, all_n) = under[*high];
         let upper = |c: &str| row[column(&header, c)].parse::<f64>().ok();
         let (ascertainment, ratio) = (upper("relative_ascertainment"), upper("ratio_upper95"));
@@ -704,8 +767,14 @@ fn agencies_that_under_capture_a_community_are_flagged() {
     );
     let (header, rows) = read_csv(&out.join("release/data/agency_capture_by_community.csv"));
     for agency in ["Police", "Children's social care"] {
-        let label = format!("Asian, Asian British or Asian Welsh, {agency}");
-        let row = rows.iter().find(|r| r[column(&header, "ethnic_group_and_agency")] == label).unwrap();
+        let label = format!("Asian / Asian British, {agency}");
+        let row = rows
+            .iter()
+            .find(|r| {
+                r[column(&header, "ethnicity_major")] == "Asian / Asian British"
+                    && r[column(&header, "agency")] == agency
+            })
+            .unwrap();
         let upper: f64 = row[column(&header, "relative_share_upper")].parse().unwrap();
         assert!(upper < 1.0, "{label}: {row:?}");
     }
@@ -801,7 +870,7 @@ fn hostile_configuration_strings_are_escaped_and_neutralised() {
             "title = \"Child sexual exploitation: annual estimates (synthetic sample)\"",
             "title = \"<script>alert(1)</script>\"",
         )
-        .replace("area_name = \"Example Borough\"", "area_name = \"=HYPERLINK(\\\"http://x\\\")\"");
+        .replace("area_name = \"Rotherham\"", "area_name = \"=HYPERLINK(\\\"http://x\\\")\"");
     std::fs::write(&config, text).unwrap();
     let (out, output) = run_release(&config);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

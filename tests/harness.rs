@@ -95,3 +95,16 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A whole number written with thousands separators, as the pages write it (`1705` as `1,705`).
+pub fn thousands(digits: &str) -> String {
+    let digits = digits.trim();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -167,7 +167,7 @@ fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
     let (header, rows) = read_csv(&outs[1].join("release/data/revisions.csv"));
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (year, last, current, revision) =
-        (column("time_period"), column("children_last_release"), column("children"), column("revision"));
+        (column("first_referral_year"), column("children_last_release"), column("children"), column("revision"));
     let years: Vec<i32> = rows.iter().map(|r| r[year].parse().unwrap()).collect();
     assert_eq!(years, then.keys().copied().collect::<Vec<_>>(), "one row per year the last release covered");
     let (mut shown, mut small) = (0, 0);

@@ -30,6 +30,12 @@ pub struct Config {
     pub area_name: String,
     /// Who readers should contact about the release.
     pub contact: Option<String>,
+    /// The local authority's DfE three-digit code (`release.old_la_code`), for the open data.
+    pub old_la_code: Option<String>,
+    /// The area's region, ONS code and name (`release.region_code`, `release.region_name`).
+    pub region: Option<(String, String)>,
+    /// Dates, status and people of the release page.
+    pub publication: Publication,
     /// First day of the period covered.
     pub period_from: Date,
     /// Last day of the period covered.
@@ -47,6 +53,70 @@ pub struct Config {
     /// Output folders of earlier releases of the series (`[[earlier]]`; `run --earlier` adds
     /// to them), protected jointly with this one.
     pub earlier: Vec<PathBuf>,
+}
+
+/// The statistics' status, as the Code of Practice for Statistics names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatisticsStatus {
+    /// New or changing statistics, published to involve users (the default).
+    #[default]
+    InDevelopment,
+    /// Official statistics.
+    Official,
+    /// Official statistics accredited by the Office for Statistics Regulation.
+    Accredited,
+}
+
+impl StatisticsStatus {
+    /// The configuration's words for each status.
+    pub const NAMES: [&'static str; 3] =
+        ["official statistics in development", "official statistics", "accredited official statistics"];
+
+    /// The status as the release page says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            StatisticsStatus::InDevelopment => "Official statistics in development",
+            StatisticsStatus::Official => "Official statistics",
+            StatisticsStatus::Accredited => "Accredited official statistics",
+        }
+    }
+}
+
+/// What the release page says about the publication itself (`[release]` keys, all optional:
+/// a page without a release date says it is not yet scheduled).
+#[derive(Debug, Clone, Default)]
+pub struct Publication {
+    /// Day of publication (`release_date`).
+    pub release_date: Option<Date>,
+    /// When the next release is due (`next_release`): a day, or a month as `YYYY-MM`.
+    pub next_release: Option<NextRelease>,
+    /// The statistics' status (`status`).
+    pub status: StatisticsStatus,
+    /// Who had access before publication, and why (`pre_release_access`).
+    pub pre_release_access: Vec<String>,
+    /// The responsible statistician (`lead_statistician`).
+    pub lead_statistician: Option<String>,
+}
+
+/// When the next release is due: a day when it is confirmed, a month when provisional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextRelease {
+    /// A confirmed day.
+    Day(Date),
+    /// A provisional month: (year, month 1-12).
+    Month(i32, u8),
+}
+
+impl NextRelease {
+    fn parse(text: &str) -> Option<NextRelease> {
+        if let Some(day) = Date::parse_iso(text) {
+            return Some(NextRelease::Day(day));
+        }
+        let (year, month) = text.split_once('-')?;
+        let (year, month): (i32, u8) = (year.parse().ok()?, month.parse().ok()?);
+        (year.to_string().len() == 4 && month.to_string().len() <= 2 && (1..=12).contains(&month) && text.len() == 7)
+            .then_some(NextRelease::Month(year, month))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +152,22 @@ struct RawRelease {
     period: RawPeriod,
     #[serde(default)]
     contact: Option<String>,
+    #[serde(default)]
+    old_la_code: Option<String>,
+    #[serde(default)]
+    region_code: Option<String>,
+    #[serde(default)]
+    region_name: Option<String>,
+    #[serde(default)]
+    release_date: Option<String>,
+    #[serde(default)]
+    next_release: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    pre_release_access: Vec<String>,
+    #[serde(default)]
+    lead_statistician: Option<String>,
     #[serde(default)]
     allow_outside_paths: bool,
 }
@@ -158,6 +244,7 @@ impl Config {
         };
         let period_from = date("from", &raw.release.period.from)?;
         let period_to = date("to", &raw.release.period.to)?;
+        let (old_la_code, region, publication) = geography_and_publication(&raw.release, &fail)?;
         if period_from > period_to {
             return Err(fail("`release.period.from` is after `release.period.to`".into()));
         }
@@ -237,6 +324,9 @@ impl Config {
             area_code: raw.release.area_code,
             area_name: raw.release.area_name.trim().to_string(),
             contact: raw.release.contact.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+            old_la_code,
+            region,
+            publication,
             period_from,
             period_to,
             sources,
@@ -254,6 +344,64 @@ impl Config {
     pub fn years(&self) -> std::ops::RangeInclusive<i32> {
         self.period_from.year()..=self.period_to.year()
     }
+}
+
+/// The optional `[release]` keys of the open data's geography and of the release page.
+type Extras = (Option<String>, Option<(String, String)>, Publication);
+
+fn geography_and_publication(raw: &RawRelease, fail: &dyn Fn(String) -> Error) -> Result<Extras> {
+    let text = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let old_la_code = text(&raw.old_la_code);
+    if let Some(code) = &old_la_code
+        && !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(fail("`release.old_la_code` is not a three-digit DfE local authority code".into()));
+    }
+    let region = match (text(&raw.region_code), text(&raw.region_name)) {
+        (Some(code), Some(name)) if is_gss_code(&code) => Some((code, name)),
+        (Some(_), Some(_)) => return Err(fail("`release.region_code` is not an ONS GSS code".into())),
+        (None, None) => None,
+        _ => return Err(fail("`release.region_code` and `release.region_name` go together".into())),
+    };
+    let release_date = match text(&raw.release_date) {
+        Some(d) => {
+            Some(Date::parse_iso(&d).ok_or_else(|| fail("`release.release_date` is not a date YYYY-MM-DD".into()))?)
+        }
+        None => None,
+    };
+    let next_release = match text(&raw.next_release) {
+        Some(d) => Some(
+            NextRelease::parse(&d)
+                .ok_or_else(|| fail("`release.next_release` is not a date YYYY-MM-DD or a month YYYY-MM".into()))?,
+        ),
+        None => None,
+    };
+    if let (Some(NextRelease::Day(next)), Some(day)) = (next_release, release_date)
+        && next <= day
+    {
+        return Err(fail("`release.next_release` is not after `release.release_date`".into()));
+    }
+    let status = match text(&raw.status).map(|s| s.to_lowercase()) {
+        None => StatisticsStatus::default(),
+        Some(s) => match StatisticsStatus::NAMES.iter().position(|n| *n == s) {
+            Some(0) => StatisticsStatus::InDevelopment,
+            Some(1) => StatisticsStatus::Official,
+            Some(_) => StatisticsStatus::Accredited,
+            None => {
+                return Err(fail(format!("`release.status` must be one of: {}", StatisticsStatus::NAMES.join(", "))));
+            }
+        },
+    };
+    let pre_release_access: Vec<String> =
+        raw.pre_release_access.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    let publication = Publication {
+        release_date,
+        next_release,
+        status,
+        pre_release_access,
+        lead_statistician: text(&raw.lead_statistician),
+    };
+    Ok((old_la_code, region, publication))
 }
 
 #[cfg(test)]
@@ -303,6 +451,43 @@ name = "uk-children"
         assert!(Config::parse(Path::new("/data/r.toml"), &allowed).is_ok());
         let absolute = GOOD.replace("path = \"population.csv\"", "path = \"/etc/passwd\"");
         assert!(Config::parse(Path::new("/data/r.toml"), &absolute).is_err());
+    }
+
+    #[test]
+    fn publication_and_geography_keys_are_validated() {
+        let plain = Config::parse(Path::new("r.toml"), GOOD).unwrap();
+        assert_eq!(plain.publication.status, StatisticsStatus::InDevelopment);
+        assert!(plain.publication.release_date.is_none() && plain.old_la_code.is_none() && plain.region.is_none());
+        let with = |keys: &str| {
+            Config::parse(
+                Path::new("r.toml"),
+                &GOOD.replace("area_name = \"Example\"", &format!("area_name = \"Example\"\n{keys}")),
+            )
+        };
+        let full = with(
+            "old_la_code = \"372\"\nregion_code = \"E12000003\"\nregion_name = \"Yorkshire and The Humber\"\n\
+             release_date = \"2014-08-26\"\nnext_release = \"2015-08\"\nstatus = \"Official statistics\"\n\
+             pre_release_access = [\"Director of Children's Services\", \" \"]\nlead_statistician = \"A. Analyst\"",
+        )
+        .unwrap();
+        assert_eq!(full.old_la_code.as_deref(), Some("372"));
+        assert_eq!(full.region, Some(("E12000003".into(), "Yorkshire and The Humber".into())));
+        assert_eq!(full.publication.release_date, Date::parse_iso("2014-08-26"));
+        assert_eq!(full.publication.next_release, Some(NextRelease::Month(2015, 8)));
+        assert_eq!(full.publication.status, StatisticsStatus::Official);
+        assert_eq!(full.publication.pre_release_access, vec!["Director of Children's Services".to_string()]);
+        for (keys, expected) in [
+            ("old_la_code = \"37\"", "old_la_code"),
+            ("region_code = \"E12000003\"", "go together"),
+            ("region_code = \"Yorkshire\"\nregion_name = \"Y\"", "region_code` is not"),
+            ("release_date = \"26/08/2014\"", "release_date"),
+            ("next_release = \"2015-13\"", "next_release"),
+            ("release_date = \"2014-08-26\"\nnext_release = \"2014-08-01\"", "not after"),
+            ("status = \"national statistics\"", "official statistics in development"),
+        ] {
+            let err = with(keys).unwrap_err().to_string();
+            assert!(err.contains(expected), "{keys}: {err}");
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 // Load every HTML page of a release in headless Chromium (Debian's /usr/bin/chromium), from the
-// file system with no network, and check: no console errors, no failed requests, no serious or
-// critical (or moderate) axe-core violations. Saves a full-page screenshot of each page.
+// file system with no network, and check what a reader sees: no console errors, no failed
+// requests; every <text> of every SVG lies inside its SVG and overlaps no other text of it;
+// every <details> section opens when its summary is clicked and then shows its content; no
+// moderate, serious or critical axe-core violation (run with every section open). Saves a
+// full-page screenshot of each page, with its sections open.
 //
 // Usage: node check.mjs RELEASE_DIR SCREENSHOT_DIR
 // Prints one JSON object; exits 1 if any page fails.
@@ -37,16 +40,56 @@ for (const file of pages(releaseDir)) {
   page.on('requestfailed', (r) => failedRequests.push(r.url()));
   page.on('request', (r) => { if (!r.url().startsWith('file://')) failedRequests.push(`external: ${r.url()}`); });
   await page.goto('file://' + file, { waitUntil: 'load' });
+  // Every section opens: click each closed summary, then its content must be rendered.
+  const sections = await page.locator('details').count();
+  const unopened = [];
+  for (let i = 0; i < sections; i++) {
+    const details = page.locator('details').nth(i);
+    if (!(await details.evaluate((d) => d.open))) {
+      await details.locator(':scope > summary').click();
+    }
+    const shown = await details.evaluate((d) => d.open && [...d.children].filter((c) => c.tagName !== 'SUMMARY')
+      .every((c) => c.getBoundingClientRect().height > 0 || c.textContent.trim() === ''));
+    if (!shown) unopened.push(i);
+  }
+  // Every SVG text box inside its SVG, and no two text boxes of one SVG overlapping (half a pixel
+  // of tolerance for anti-aliasing).
+  const textProblems = await page.evaluate(() => {
+    const problems = [];
+    document.querySelectorAll('svg').forEach((svg, s) => {
+      const frame = svg.getBoundingClientRect();
+      const boxes = [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }));
+      for (const { text, box } of boxes) {
+        if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5 || box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5) {
+          problems.push(`svg ${svg.id || s}: "${text}" is outside the chart`);
+        }
+      }
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i].box, b = boxes[j].box;
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (w > 0.5 && h > 0.5) problems.push(`svg ${svg.id || s}: "${boxes[i].text}" overlaps "${boxes[j].text}"`);
+        }
+      }
+    });
+    return problems;
+  });
+  const texts = await page.locator('svg text').count();
   // The page's CSP forbids scripts, so axe is evaluated through the DevTools protocol instead.
   const axe = await page.evaluate(`${axeSource}; axe.run(document, { resultTypes: ['violations'] })`);
   const serious = axe.violations.filter((v) => ['moderate', 'serious', 'critical'].includes(v.impact))
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   const name = relative(releaseDir, file).replaceAll('/', '__').replace(/\.html$/, '.png');
   await page.screenshot({ path: join(shotDir, name), fullPage: true });
-  results.push({ page: relative(releaseDir, file), consoleErrors, failedRequests, serious, violations: axe.violations.length });
+  results.push({
+    page: relative(releaseDir, file), screenshot: join(shotDir, name), consoleErrors, failedRequests, serious,
+    violations: axe.violations.length, sections, unopened, svgTexts: texts, textProblems,
+  });
   await page.close();
 }
 await browser.close();
-const ok = results.every((r) => r.consoleErrors.length === 0 && r.failedRequests.length === 0 && r.serious.length === 0);
+const ok = results.every((r) => r.consoleErrors.length === 0 && r.failedRequests.length === 0 && r.serious.length === 0
+  && r.unopened.length === 0 && r.textProblems.length === 0);
 console.log(JSON.stringify({ ok, pages: results }, null, 2));
 process.exit(ok ? 0 : 1);

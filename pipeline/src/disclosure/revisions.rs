@@ -53,7 +53,7 @@ pub(super) fn revisions_table(previous: Option<&EarlierRelease>, tables: &[Prote
             previous.label
         ),
         filter: FilterColumn::new(
-            "time_period",
+            "first_referral_year",
             "Year of first referral",
             "The calendar year of the child's first referral; years the last release covered",
         ),

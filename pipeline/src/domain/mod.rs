@@ -179,6 +179,47 @@ pub fn high_level_label(high_id: &str) -> Option<&'static str> {
     HIGH_LEVEL_GROUPS.iter().find(|(id, _)| *id == high_id).map(|(_, label)| *label)
 }
 
+/// The GSS harmonised name of a high-level ethnic group as the open data writes it in
+/// `ethnicity_major` (the names DfE's screener accepts).
+pub fn gss_major_name(high_id: &str) -> Option<&'static str> {
+    Some(match high_id {
+        "asian" => "Asian / Asian British",
+        "black" => "Black / African / Caribbean / Black British",
+        "mixed" => "Mixed / Multiple ethnic groups",
+        "white" => "White",
+        "other" => "Other ethnic group",
+        "not_known" => "Unknown",
+        _ => return None,
+    })
+}
+
+/// The GSS harmonised name of a detailed ethnic group (`ethnicity_minor`).
+pub fn gss_minor_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "asian_bangladeshi" => "Bangladeshi",
+        "asian_chinese" => "Chinese",
+        "asian_indian" => "Indian",
+        "asian_pakistani" => "Pakistani",
+        "asian_other" => "Any other Asian background",
+        "black_african" => "African",
+        "black_caribbean" => "Caribbean",
+        "black_other" => "Any other Black / African / Caribbean background",
+        "mixed_white_asian" => "White and Asian",
+        "mixed_white_black_african" => "White and Black African",
+        "mixed_white_black_caribbean" => "White and Black Caribbean",
+        "mixed_other" => "Any other Mixed / Multiple ethnic background",
+        "white_british" => "English / Welsh / Scottish / Northern Irish / British",
+        "white_irish" => "Irish",
+        "white_gypsy_irish_traveller" => "Gypsy or Irish Traveller",
+        "white_roma" => "Roma",
+        "white_other" => "Any other White background",
+        "other_arab" => "Arab",
+        "other_any" => "Any other ethnic group",
+        "not_known" => "Unknown",
+        _ => return None,
+    })
+}
+
 /// Whether `code` has the shape of an ONS GSS code (a letter and eight digits, e.g. E08000018).
 pub fn is_gss_code(code: &str) -> bool {
     let b = code.as_bytes();

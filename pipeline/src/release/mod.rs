@@ -134,15 +134,23 @@ fn publish(
     let coverage = Coverage {
         area_code: config.area_code.clone(),
         area_name: config.area_name.clone(),
+        old_la_code: config.old_la_code.clone(),
+        region: config.region.clone(),
         from_year: config.period_from.year(),
         to_year: config.period_to.year(),
     };
-    let about = report::About { title: config.title.clone(), contact: config.contact.clone() };
+    let about = report::About {
+        title: config.title.clone(),
+        contact: config.contact.clone(),
+        publication: config.publication.clone(),
+    };
     let mut downloads = Vec::new();
     let mut models = Vec::new();
+    let mut columns = Vec::new();
     for table in protected.tables() {
         let (written, model) = public.write_table(table, &coverage)?;
         models.push(model);
+        columns.push(written.columns);
         downloads.push((table.title().to_string(), written.data, written.meta));
     }
     private.write_audit_model(&protected.private().audit_model(models))?;
@@ -154,7 +162,8 @@ fn publish(
         community_pages.iter().map(|(slug, label, _)| (slug.clone(), label.clone())).collect();
     let page = report::release::render(&about, &coverage, protected, &downloads, child_population, &listed)?;
     public.write_page("index.html", &page)?;
-    public.write_page("data-guidance.html", &report::guidance::render(&about, &coverage, protected)?)?;
+    public.write_page("data-guidance.html", &report::guidance::render(&about, &coverage, protected, &columns)?)?;
+    public.write_page("methodology.html", &report::methodology::render(&about, &coverage, protected)?)?;
     private.write_json("disclosure-log.json", &protected.private().log)?;
     private.write_page("analyst.html", &report::analyst::render(&about, &coverage, protected, estimates, reports)?)
 }

@@ -32,44 +32,53 @@ struct GuidancePage {
     files: Vec<GuidanceFile>,
 }
 
+/// One column of an open-data file, as its metadata describes it: (name, type, label, unit).
+pub type FileColumn = (String, String, String, String);
+
 /// The data guidance page (`release/data-guidance.html`): every open-data file and column.
-pub fn render(about: &About, coverage: &Coverage, release: &ProtectedRelease) -> Result<Page> {
+/// `files` holds, per table of the release in order, the filter and indicator columns its
+/// open-data file has (from the file's metadata as written).
+pub fn render(
+    about: &About,
+    coverage: &Coverage,
+    release: &ProtectedRelease,
+    files: &[Vec<FileColumn>],
+) -> Result<Page> {
     let standard = [
-        ("time_period", "Filter", "Calendar year the row refers to (the last year for whole-period rows)", ""),
-        ("time_identifier", "Filter", "Always \"Calendar year\"", ""),
-        ("geographic_level", "Filter", "Always \"Local authority\"", ""),
-        ("country_code", "Filter", "ONS code of the country", ""),
-        ("country_name", "Filter", "Name of the country", ""),
-        ("new_la_code", "Filter", "ONS code of the local authority", ""),
-        ("la_name", "Filter", "Name of the local authority", ""),
-        ("period_covered", "Filter", "The calendar years the figures cover", ""),
+        (
+            "time_period",
+            "Time",
+            format!("The release's reporting year: the last calendar year of the period ({})", coverage.period_label()),
+        ),
+        ("time_identifier", "Time", "Always \"Reporting year\"".to_string()),
+        ("geographic_level", "Geography", "Always \"Local authority\"".to_string()),
+        ("country_code", "Geography", "ONS code of the country".to_string()),
+        ("country_name", "Geography", "Name of the country".to_string()),
+        ("region_code", "Geography", "ONS code of the region (x where the configuration does not give it)".to_string()),
+        ("region_name", "Geography", "Name of the region (x where the configuration does not give it)".to_string()),
+        ("old_la_code", "Geography", "DfE three-digit code of the local authority (x where not given)".to_string()),
+        ("new_la_code", "Geography", "ONS code of the local authority".to_string()),
+        ("la_name", "Geography", "Name of the local authority".to_string()),
     ];
     let files = release
         .tables()
         .iter()
-        .map(|t| {
+        .zip(files)
+        .map(|(t, written)| {
             let mut columns: Vec<GuidanceColumn> = standard
                 .iter()
-                .map(|(n, k, l, u)| GuidanceColumn {
+                .map(|(n, k, l)| GuidanceColumn {
                     name: (*n).into(),
                     kind: (*k).into(),
-                    label: (*l).into(),
-                    unit: (*u).into(),
+                    label: l.clone(),
+                    unit: String::new(),
                 })
                 .collect();
-            if t.filter().col_name != "time_period" {
-                columns.push(GuidanceColumn {
-                    name: t.filter().col_name.clone(),
-                    kind: "Filter".into(),
-                    label: format!("{}: {}", t.filter().label, t.filter().hint),
-                    unit: String::new(),
-                });
-            }
-            columns.extend(t.indicators().iter().map(|i| GuidanceColumn {
-                name: i.col_name.clone(),
-                kind: "Indicator".into(),
-                label: i.label.clone(),
-                unit: i.unit.clone(),
+            columns.extend(written.iter().map(|(name, kind, label, unit)| GuidanceColumn {
+                name: name.clone(),
+                kind: kind.clone(),
+                label: label.clone(),
+                unit: unit.clone(),
             }));
             GuidanceFile {
                 title: t.title().to_string(),

@@ -16,6 +16,7 @@
 pub mod analyst;
 pub mod community;
 pub mod guidance;
+pub mod methodology;
 pub mod release;
 pub mod svg;
 pub mod templates;
@@ -60,6 +61,77 @@ pub struct About {
     pub title: String,
     /// Who readers should contact about the release.
     pub contact: Option<String>,
+    /// Dates, status and people of the release.
+    pub publication: crate::config::Publication,
+}
+
+/// The publication's dates, status and people, as the pages say them.
+#[derive(Debug, Serialize)]
+pub(crate) struct PublicationView {
+    /// `26 August 2014`, or empty when not scheduled.
+    release_date: String,
+    /// `26 August 2015`, `August 2015 (provisional)`, or empty.
+    next_release: String,
+    status: &'static str,
+    /// What the status means, in a sentence.
+    status_meaning: &'static str,
+    lead_statistician: String,
+    contact: String,
+    pre_release_access: Vec<String>,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(month: u8) -> &'static str {
+    MONTHS.get(usize::from(month).saturating_sub(1)).copied().unwrap_or_default()
+}
+
+/// A day as GOV.UK writes it: `26 August 2014`.
+fn long_date(day: crate::domain::date::Date) -> String {
+    format!("{} {} {}", day.day(), month_name(day.month()), day.year())
+}
+
+impl PublicationView {
+    fn new(about: &About) -> PublicationView {
+        use crate::config::{NextRelease, StatisticsStatus};
+        let p = &about.publication;
+        PublicationView {
+            release_date: p.release_date.map(long_date).unwrap_or_default(),
+            next_release: match p.next_release {
+                Some(NextRelease::Day(day)) => long_date(day),
+                Some(NextRelease::Month(year, month)) => format!("{} {year} (provisional)", month_name(month)),
+                None => String::new(),
+            },
+            status: p.status.label(),
+            status_meaning: match p.status {
+                StatisticsStatus::InDevelopment => {
+                    "These are new statistics, published while their methods are developed and tested with users; they may change, and comments on them are welcome."
+                }
+                StatisticsStatus::Official => {
+                    "These statistics are produced to the standards of the Code of Practice for Statistics."
+                }
+                StatisticsStatus::Accredited => {
+                    "The Office for Statistics Regulation has independently reviewed these statistics and accredited them as meeting the standards of the Code of Practice for Statistics."
+                }
+            },
+            lead_statistician: p.lead_statistician.clone().unwrap_or_default(),
+            contact: about.contact.clone().unwrap_or_default(),
+            pre_release_access: p.pre_release_access.clone(),
+        }
+    }
 }
 
 /// What every page shows in its header and footer.
@@ -72,6 +144,7 @@ pub(crate) struct PageBase {
     policy: &'static str,
     threshold: u64,
     version: &'static str,
+    publication: PublicationView,
 }
 
 impl PageBase {
@@ -84,6 +157,7 @@ impl PageBase {
             policy: release.policy().name(),
             threshold: release.policy().threshold(),
             version: env!("CARGO_PKG_VERSION"),
+            publication: PublicationView::new(about),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{About, Page, PageBase, TableView, column, engine, svg, table_view};
 use crate::disclosure::{ProtectedRelease, ProtectedTable, SafeValue, Symbol};
-use crate::domain::thousands;
+use crate::domain::{ethnic_group, high_level_label, thousands};
 use crate::error::Result;
 use crate::stats::rates;
 use crate::tables::{Coverage, TableId};
@@ -43,8 +43,36 @@ struct YearHeadline {
 struct ChartView {
     id: String,
     title: String,
+    /// What the chart shows beyond its title (line styles, what is labelled).
+    caption: String,
     table_id: String,
     svg: String,
+    /// The chart's figures, as a table beside it.
+    data: ChartData,
+}
+
+/// A chart's figures: its text alternative in table form.
+#[derive(Debug, Serialize)]
+struct ChartData {
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// One findings section of the page: a heading, a few sentences, its charts.
+#[derive(Debug, Serialize)]
+struct Finding {
+    id: &'static str,
+    heading: &'static str,
+    commentary: Vec<String>,
+    charts: Vec<ChartView>,
+}
+
+/// A key-statistic tile.
+#[derive(Debug, Serialize)]
+struct Tile {
+    label: &'static str,
+    value: String,
+    detail: String,
 }
 
 /// "Revisions since the last release", in words, from the revisions table.
@@ -74,7 +102,8 @@ struct ReleasePage {
     headline: Headline,
     yearly: Option<YearHeadline>,
     tables: Vec<TableView>,
-    charts: Vec<ChartView>,
+    tiles: Vec<Tile>,
+    findings: Vec<Finding>,
     communities: Vec<(String, String)>,
     revisions: Option<RevisionsView>,
     bootstrap_replicates: String,
@@ -129,16 +158,18 @@ pub fn render(
     communities: &[(String, String)],
 ) -> Result<Page> {
     let tables = release.tables().iter().zip(downloads).map(|(t, (_, csv, meta))| table_view(t, csv, meta)).collect();
+    let headline = headline(release);
     let page = ReleasePage {
         bootstrap_replicates: crate::domain::thousands(crate::estimate::prevalence::BOOTSTRAP_REPLICATES as u64),
         base: PageBase::new(about, coverage, release),
         from_year: coverage.from_year,
         to_year: coverage.to_year,
         child_population: thousands(child_population),
-        headline: headline(release),
+        tiles: tiles(&headline),
+        headline,
         yearly: release.table(TableId::EstimatesByFinancialYear).and_then(year_headline),
         tables,
-        charts: charts(release),
+        findings: findings(release),
         communities: communities.to_vec(),
         revisions: release.table(TableId::Revisions).map(|t| revisions(t, release.last_release().unwrap_or_default())),
     };
@@ -166,34 +197,185 @@ fn revisions(t: &ProtectedTable, last: &str) -> RevisionsView {
     view
 }
 
-/// The release's charts, drawn from protected values only.
-fn charts(release: &ProtectedRelease) -> Vec<ChartView> {
+/// The key-statistic tiles: children identified, the estimate with its interval, the share
+/// known to services with its interval.
+fn tiles(h: &Headline) -> Vec<Tile> {
+    vec![
+        Tile {
+            label: "Children identified",
+            value: h.children.clone(),
+            detail: "recorded by at least one agency".into(),
+        },
+        Tile {
+            label: "Estimated children, including those no agency recorded",
+            value: if h.estimate_shown { h.estimate.clone() } else { "[x]".into() },
+            detail: if h.estimate_shown {
+                format!("95% confidence interval {} to {}", h.estimate_lower, h.estimate_upper)
+            } else {
+                "not estimated".into()
+            },
+        },
+        Tile {
+            label: "Already known to services",
+            value: if h.known_shown { format!("{}%", h.known_percent) } else { h.known_percent.clone() },
+            detail: if h.known_shown {
+                format!("95% confidence interval {}% to {}%", h.known_lower, h.known_upper)
+            } else {
+                "not shown".into()
+            },
+        },
+    ]
+}
+
+/// The findings sections, each with its commentary and charts, drawn from protected values only.
+fn findings(release: &ProtectedRelease) -> Vec<Finding> {
     let mut out = Vec::new();
-    out.extend(release.table(TableId::ChildrenByYear).map(year_chart));
-    out.extend(release.table(TableId::EstimatesByFinancialYear).and_then(yearly_chart));
+    if let Some(t) = release.table(TableId::ChildrenByYear) {
+        let shown: Vec<(String, f64)> = t
+            .rows()
+            .iter()
+            .filter(|r| !r.is_total)
+            .filter_map(|r| Some((r.category.1.clone(), r.values[0].as_f64()?)))
+            .collect();
+        let mut commentary = Vec::new();
+        if let (Some(low), Some(high)) =
+            (shown.iter().min_by(|a, b| a.1.total_cmp(&b.1)), shown.iter().max_by(|a, b| a.1.total_cmp(&b.1)))
+        {
+            commentary.push(format!(
+                "Of the years whose count is shown, the fewest children were first referred in {} ({}) and the most in {} ({}).",
+                low.0,
+                thousands(low.1 as u64),
+                high.0,
+                thousands(high.1 as u64)
+            ));
+        }
+        commentary.push(
+            "A child is counted once, in the year of their first referral in the period. Years whose count could identify a child are withheld."
+                .into(),
+        );
+        out.push(Finding {
+            id: "children-identified",
+            heading: "Children identified each year",
+            commentary,
+            charts: vec![year_chart(t)],
+        });
+    }
+    if let Some(t) = release.table(TableId::EstimatesByFinancialYear)
+        && let Some(chart) = yearly_chart(t)
+    {
+        let commentary = vec![
+            "Each financial year is estimated on its own, from the children referred in that year and the agencies that referred them, so a child referred in several years counts in each.".into(),
+            "The whiskers are 95% confidence intervals that allow for the choice of model: where they overlap, the difference between two years may be chance.".into(),
+        ];
+        out.push(Finding {
+            id: "estimates-each-year",
+            heading: "Estimated children each year",
+            commentary,
+            charts: vec![chart],
+        });
+    }
     if let Some(t) = release.table(TableId::CommunityRates) {
-        out.extend(rate_chart(t));
-        out.extend(funnel_chart(t));
+        let mut charts = Vec::new();
+        charts.extend(rate_chart(t, Level::High));
+        charts.extend(rate_chart(t, Level::Detailed));
+        charts.extend(funnel_chart(t));
+        out.push(Finding {
+            id: "communities",
+            heading: "Children identified in each community",
+            commentary: community_commentary(t),
+            charts,
+        });
     }
     out
 }
 
+/// What the community measures say, in plain words: which groups' reporting ratio lies wholly
+/// below or above 1 (the area's rates by age), with the interval; nothing is ranked.
+fn community_commentary(t: &ProtectedTable) -> Vec<String> {
+    let mut out = vec![
+        "These figures compare how many children of each ethnic group agencies recorded with the number expected from the whole area's rates by age. They describe recording, not how often exploitation happens: a group recorded less than expected may have children whom agencies are missing.".to_string(),
+    ];
+    let (Some(ratio), Some(lo), Some(hi)) =
+        (column(t, "reporting_ratio"), column(t, "ratio_lower95"), column(t, "ratio_upper95"))
+    else {
+        return out;
+    };
+    let mut below = Vec::new();
+    let mut above = Vec::new();
+    for r in t.rows().iter().filter(|r| !r.is_total && high_level_label(&r.category.0).is_some()) {
+        let (Some(_), Some(l), Some(h)) = (r.values[ratio].as_f64(), r.values[lo].as_f64(), r.values[hi].as_f64())
+        else {
+            continue;
+        };
+        let text = format!(
+            "{} ({} times the expected number, 95% confidence interval {} to {})",
+            r.category.1,
+            r.values[ratio].display_text(),
+            r.values[lo].display_text(),
+            r.values[hi].display_text()
+        );
+        if h < 1.0 {
+            below.push(text);
+        } else if l > 1.0 {
+            above.push(text);
+        }
+    }
+    if below.is_empty() {
+        out.push(
+            "For no high-level ethnic group does the whole 95% confidence interval lie below the expected number."
+                .into(),
+        );
+    } else {
+        out.push(format!("Fewer children were recorded than expected in: {}.", below.join("; ")));
+    }
+    if !above.is_empty() {
+        out.push(format!("More children were recorded than expected in: {}.", above.join("; ")));
+    }
+    out
+}
+
+/// The data table of a bar chart: label, value, and the interval when there is one.
+fn bar_data(category: &str, value: &str, bars: &[(svg::Bar, Option<(String, String)>)]) -> ChartData {
+    let with_interval = bars.iter().any(|(_, i)| i.is_some());
+    let mut columns = vec![category.to_string(), value.to_string()];
+    if with_interval {
+        columns.extend(["Lower 95% limit".to_string(), "Upper 95% limit".to_string()]);
+    }
+    let rows = bars
+        .iter()
+        .map(|(b, interval)| {
+            let mut row = vec![b.label.clone(), b.symbol.clone()];
+            if with_interval {
+                let (lo, hi) = interval.clone().unwrap_or_default();
+                row.extend([lo, hi]);
+            }
+            row
+        })
+        .collect();
+    ChartData { columns, rows }
+}
+
 /// Children identified per year, as bars.
 fn year_chart(t: &ProtectedTable) -> ChartView {
-    let bars: Vec<svg::Bar> = t
+    let bars: Vec<(svg::Bar, Option<(String, String)>)> = t
         .rows()
         .iter()
         .filter(|r| !r.is_total)
-        .map(|r| svg::Bar {
-            label: r.category.1.clone(),
-            value: r.values[0].as_f64(),
-            symbol: r.values[0].display_text(),
-            interval: None,
+        .map(|r| {
+            let bar = svg::Bar {
+                label: r.category.1.clone(),
+                value: r.values[0].as_f64(),
+                symbol: r.values[0].display_text(),
+                interval: None,
+            };
+            (bar, None)
         })
         .collect();
+    let drawn: Vec<svg::Bar> = bars.iter().map(|(b, _)| b.clone()).collect();
     ChartView {
         id: "chart-by-year".into(),
         title: "Children identified, by year of first referral".into(),
+        caption: "Withheld years are marked [c], not drawn.".into(),
         table_id: "children-by-year".into(),
         svg: svg::bar_chart(
             "chart-by-year",
@@ -201,8 +383,9 @@ fn year_chart(t: &ProtectedTable) -> ChartView {
             "Bar chart of the number of children first referred in each year; withheld values are marked, not drawn.",
             "Year of first referral",
             "Children",
-            &bars,
+            &drawn,
         ),
+        data: bar_data("Year of first referral", "Children identified", &bars),
     }
 }
 
@@ -213,19 +396,24 @@ fn yearly_chart(t: &ProtectedTable) -> Option<ChartView> {
     else {
         return None;
     };
-    let bars: Vec<svg::Bar> = t
+    let bars: Vec<(svg::Bar, Option<(String, String)>)> = t
         .rows()
         .iter()
-        .map(|r| svg::Bar {
-            label: r.category.1.clone(),
-            value: r.values[estimate].as_f64(),
-            symbol: r.values[estimate].display_text(),
-            interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+        .map(|r| {
+            let bar = svg::Bar {
+                label: r.category.1.clone(),
+                value: r.values[estimate].as_f64(),
+                symbol: r.values[estimate].display_text(),
+                interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+            };
+            (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
         })
         .collect();
+    let drawn: Vec<svg::Bar> = bars.iter().map(|(b, _)| b.clone()).collect();
     (!bars.is_empty()).then(|| ChartView {
         id: "chart-by-financial-year".into(),
         title: "Estimated children each financial year, with 95% confidence intervals".into(),
+        caption: "Whiskers are 95% confidence intervals; years without an estimate are marked, not drawn.".into(),
         table_id: t.name().replace('_', "-"),
         svg: svg::bar_chart(
             "chart-by-financial-year",
@@ -233,67 +421,126 @@ fn yearly_chart(t: &ProtectedTable) -> Option<ChartView> {
             "Bar chart of the estimated number of children each financial year, including those no agency recorded, with 95% confidence intervals as whiskers; years without an estimate are marked, not drawn.",
             "Financial year",
             "Estimated children",
-            &bars,
+            &drawn,
         ),
+        data: bar_data("Financial year", "Estimated children", &bars),
     })
 }
 
-/// Recorded rates by ethnic group, as bars with interval whiskers.
-fn rate_chart(t: &ProtectedTable) -> Option<ChartView> {
+/// One level of the ethnic group classification per chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The ONS 2021 high-level groups.
+    High,
+    /// The detailed groups (where numbers allow a rate).
+    Detailed,
+}
+
+/// Recorded rates by ethnic group at one level, as bars with interval whiskers.
+fn rate_chart(t: &ProtectedTable, level: Level) -> Option<ChartView> {
     let (Some(rate), Some(lo), Some(hi)) =
         (column(t, "rate_per_10000"), column(t, "rate_lower95"), column(t, "rate_upper95"))
     else {
         return None;
     };
-    let bars: Vec<svg::Bar> = t
+    let in_level = |code: &str| match level {
+        Level::High => high_level_label(code).is_some(),
+        Level::Detailed => ethnic_group(code).is_some(),
+    };
+    let bars: Vec<(svg::Bar, Option<(String, String)>)> = t
         .rows()
         .iter()
-        .filter(|r| !r.is_total && r.values[rate].symbol() != Some(Symbol::Z))
-        .map(|r| svg::Bar {
-            label: r.category.1.split(',').next().unwrap_or_default().to_string(),
-            value: r.values[rate].as_f64(),
-            symbol: r.values[rate].display_text(),
-            interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+        .filter(|r| !r.is_total && in_level(&r.category.0) && r.values[rate].symbol() != Some(Symbol::Z))
+        .map(|r| {
+            let bar = svg::Bar {
+                label: r.category.1.clone(),
+                value: r.values[rate].as_f64(),
+                symbol: r.values[rate].display_text(),
+                interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+            };
+            (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
         })
         .collect();
+    if bars.is_empty() {
+        return None;
+    }
+    let drawn: Vec<svg::Bar> = bars.iter().map(|(b, _)| b.clone()).collect();
+    let (id, title, category) = match level {
+        Level::High => {
+            ("chart-rates", "Recorded rate per 10,000 children, by ethnic group (high-level groups)", "Ethnic group")
+        }
+        Level::Detailed => (
+            "chart-rates-detailed",
+            "Recorded rate per 10,000 children, by ethnic group (detailed groups)",
+            "Ethnic group (detailed)",
+        ),
+    };
     Some(ChartView {
-        id: "chart-rates".into(),
-        title: "Recorded rate per 10,000 children, by ethnic group, with 95% confidence intervals".into(),
+        id: id.into(),
+        title: format!("{title}, with 95% confidence intervals"),
+        caption: "Whiskers are 95% confidence intervals: where two groups' intervals overlap, the difference between them may be chance. Groups without a rate are marked.".into(),
         table_id: "community-rates".into(),
         svg: svg::bar_chart(
-            "chart-rates",
-            "Recorded rate per 10,000 children, by ethnic group",
+            id,
+            title,
             "Bar chart of recorded rates with 95% confidence intervals as whiskers; groups without a rate are marked.",
-            "Ethnic group",
+            category,
             "Rate per 10,000 children",
-            &bars,
+            &drawn,
         ),
+        data: bar_data(category, "Rate per 10,000 children", &bars),
     })
 }
 
-/// Standardised reporting ratios against expected counts, with 95% and 99.8% limits.
+/// Standardised reporting ratios of the high-level groups against expected counts, with 95%
+/// and 99.8% limits.
 fn funnel_chart(t: &ProtectedTable) -> Option<ChartView> {
     let (n, ratio) = (column(t, "children")?, column(t, "reporting_ratio")?);
-    let points: Vec<svg::FunnelPoint> = t
-        .rows()
+    let (lo, hi) = (column(t, "ratio_lower95")?, column(t, "ratio_upper95")?);
+    let rows: Vec<&crate::disclosure::ProtectedRow> =
+        t.rows().iter().filter(|r| !r.is_total && high_level_label(&r.category.0).is_some()).collect();
+    let points: Vec<svg::FunnelPoint> = rows
         .iter()
-        .filter(|r| !r.is_total)
         .filter_map(|r| {
             let (n, ratio) = (r.values[n].as_f64()?, r.values[ratio].as_f64()?);
-            (ratio > 0.0).then(|| svg::FunnelPoint {
-                label: r.category.1.split(',').next().unwrap_or_default().to_string(),
-                x: n / ratio,
-                y: ratio,
-            })
+            (ratio > 0.0).then(|| svg::FunnelPoint { label: r.category.1.clone(), x: n / ratio, y: ratio })
         })
         .collect();
     if points.is_empty() {
         return None;
     }
+    let data = ChartData {
+        columns: [
+            "Ethnic group",
+            "Expected children",
+            "Standardised reporting ratio",
+            "Lower 95% limit",
+            "Upper 95% limit",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let expected = match (r.values[n].as_f64(), r.values[ratio].as_f64()) {
+                    (Some(n), Some(ratio)) if ratio > 0.0 => format!("{:.1}", n / ratio),
+                    _ => r.values[ratio].display_text(),
+                };
+                vec![
+                    r.category.1.clone(),
+                    expected,
+                    r.values[ratio].display_text(),
+                    r.values[lo].display_text(),
+                    r.values[hi].display_text(),
+                ]
+            })
+            .collect(),
+    };
     let limits = |e: f64| (rates::funnel_ratio_limits(e, 0.95), rates::funnel_ratio_limits(e, 0.998));
     Some(ChartView {
         id: "chart-funnel".into(),
         title: "Standardised reporting ratio by ethnic group: funnel plot".into(),
+        caption: "Dashed lines: 95% limits; dotted lines: 99.8% limits. Only groups outside the 95% limits are labelled; every group is in the table.".into(),
         table_id: "community-rates".into(),
         svg: svg::funnel_chart(
             "chart-funnel",
@@ -304,5 +551,6 @@ fn funnel_chart(t: &ProtectedTable) -> Option<ChartView> {
             &points,
             limits,
         ),
+        data,
     })
 }

@@ -69,10 +69,16 @@ fn number(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.2}") }
 }
 
-fn open(svg: &mut String, id: &str, title: &str, desc: &str) {
+/// A generous estimate of the width of `text` in Arial at `size` px (wider than the average
+/// glyph, so boxes placed with it do not touch in the browser).
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii_uppercase() || c == 'm' || c == 'w' { 0.78 } else { 0.58 }).sum::<f64>() * size
+}
+
+fn open(svg: &mut String, id: &str, title: &str, desc: &str, height: f64) {
     let _ = write!(
         svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" \
          aria-labelledby=\"{id}-title {id}-desc\" font-family=\"Arial, Helvetica, sans-serif\" font-size=\"13\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape(title),
@@ -126,26 +132,29 @@ pub struct Bar {
     pub interval: Option<(f64, f64)>,
 }
 
-/// A bar chart with optional interval whiskers.
+/// A bar chart with optional interval whiskers: upright bars when every label fits level under
+/// its bar (on one line, or broken after a hyphen), otherwise lying bars with the labels on the
+/// left, wrapped, so no label is turned or cut.
 pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str, bars: &[Bar]) -> String {
+    let band = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
+    let fits = |text: &str| text_width(text, 11.0) <= band * 0.9;
+    let lines = |label: &str| -> Vec<String> {
+        match label.split_once('-') {
+            _ if fits(label) => vec![label.to_string()],
+            Some((a, b)) if fits(&format!("{a}-")) && fits(b) => vec![format!("{a}-"), b.to_string()],
+            _ => Vec::new(),
+        }
+    };
+    if bars.iter().any(|b| lines(&b.label).is_empty()) {
+        return lying_bar_chart(id, title, desc, x_label, y_label, bars);
+    }
     let max = bars.iter().flat_map(|b| [b.value, b.interval.map(|i| i.1)]).flatten().fold(0.0f64, f64::max).max(1.0);
     let y_ticks = ticks(0.0, max * 1.05);
     let top = y_ticks.last().copied().unwrap_or(max).max(max);
     let y = Scale { d0: 0.0, d1: top, r0: HEIGHT - BOTTOM, r1: TOP };
     let mut svg = String::new();
-    open(&mut svg, id, title, desc);
+    open(&mut svg, id, title, desc, HEIGHT);
     axes(&mut svg, x_label, y, &y_ticks, y_label);
-    let band = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
-    // A label stays level when it fits under its bar (about 6 px a character at 11 px), on one
-    // line or broken after a hyphen (`2012-` over `13`); otherwise every label is turned.
-    let fits = |text: &str| text.chars().count() as f64 * 6.0 <= band * 0.9;
-    let lines = |label: &str| -> Vec<String> {
-        match label.split_once('-') {
-            Some((a, b)) if !fits(label) && fits(&format!("{a}-")) && fits(b) => vec![format!("{a}-"), b.to_string()],
-            _ => vec![label.to_string()],
-        }
-    };
-    let rotate = bars.iter().any(|b| lines(&b.label).iter().any(|l| !fits(l)));
     for (i, bar) in bars.iter().enumerate() {
         let cx = LEFT + band * (i as f64 + 0.5);
         let w = band * 0.6;
@@ -164,7 +173,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
             None => {
                 let _ = write!(
                     svg,
-                    "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
+                    "<text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{MUTED}\" font-size=\"11\">{}</text>",
                     HEIGHT - BOTTOM - 6.0,
                     escape(&bar.symbol)
                 );
@@ -182,13 +191,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
             );
         }
         let ly = HEIGHT - BOTTOM + 16.0;
-        if rotate {
-            let _ = write!(
-                svg,
-                "<text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" fill=\"{INK}\" font-size=\"11\" transform=\"rotate(-45 {cx:.1} {ly:.1})\">{}</text>",
-                escape(&bar.label)
-            );
-        } else if let [first, second] = lines(&bar.label).as_slice() {
+        if let [first, second] = lines(&bar.label).as_slice() {
             let _ = write!(
                 svg,
                 "<text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" fill=\"{INK}\" font-size=\"11\"><tspan x=\"{cx:.1}\">{}</tspan><tspan x=\"{cx:.1}\" dy=\"13\">{}</tspan></text>",
@@ -207,6 +210,119 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
     svg
 }
 
+/// Characters per line of a category label beside a lying bar.
+const LABEL_CHARS: usize = 28;
+
+/// `text` broken at spaces into lines of at most [`LABEL_CHARS`] characters (a longer word
+/// keeps its own line).
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= LABEL_CHARS => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Bars lying along the value axis, one row per category, labels wrapped on the left.
+fn lying_bar_chart(id: &str, title: &str, desc: &str, category_label: &str, value_label: &str, bars: &[Bar]) -> String {
+    let wrapped: Vec<Vec<String>> = bars.iter().map(|b| wrap(&b.label)).collect();
+    let left = wrapped.iter().flatten().map(|l| text_width(l, 11.0)).fold(0.0f64, f64::max) + 16.0;
+    let rows: Vec<f64> = wrapped.iter().map(|w| (w.len() as f64 * 13.0 + 11.0).max(26.0)).collect();
+    let top = TOP + 8.0;
+    let plot_bottom = top + rows.iter().sum::<f64>();
+    let height = plot_bottom + 44.0;
+    let max = bars.iter().flat_map(|b| [b.value, b.interval.map(|i| i.1)]).flatten().fold(0.0f64, f64::max).max(1.0);
+    let x_ticks = ticks(0.0, max * 1.05);
+    let end = x_ticks.last().copied().unwrap_or(max).max(max);
+    let x = Scale { d0: 0.0, d1: end, r0: left, r1: WIDTH - RIGHT };
+    let mut svg = String::new();
+    open(&mut svg, id, title, desc, height);
+    // The category axis's name above the labels, the value axis with its ticks below the bars.
+    let _ = write!(
+        svg,
+        "<text x=\"4\" y=\"{:.1}\" fill=\"{INK}\" font-weight=\"bold\">{}</text>",
+        TOP - 6.0,
+        escape(category_label)
+    );
+    for t in &x_ticks {
+        let px = x.map(*t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{px:.1}\" x2=\"{px:.1}\" y1=\"{top:.1}\" y2=\"{plot_bottom:.1}\" stroke=\"#dddddd\"/>\
+             <text x=\"{px:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\" font-size=\"11\">{}</text>",
+            plot_bottom + 16.0,
+            number(*t)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left:.1}\" x2=\"{left:.1}\" y1=\"{top:.1}\" y2=\"{plot_bottom:.1}\" stroke=\"{INK}\"/>\
+         <line x1=\"{left:.1}\" x2=\"{:.1}\" y1=\"{plot_bottom:.1}\" y2=\"{plot_bottom:.1}\" stroke=\"{INK}\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+        WIDTH - RIGHT,
+        (left + WIDTH - RIGHT) / 2.0,
+        height - 8.0,
+        escape(value_label)
+    );
+    let mut row_top = top;
+    for ((bar, lines), row) in bars.iter().zip(&wrapped).zip(&rows) {
+        let cy = row_top + row / 2.0;
+        let first = cy - (lines.len() as f64 - 1.0) * 6.5 + 4.0;
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{first:.1}\" text-anchor=\"end\" fill=\"{INK}\" font-size=\"11\">",
+            left - 8.0
+        );
+        for (k, line) in lines.iter().enumerate() {
+            let dy = if k == 0 { String::new() } else { " dy=\"13\"".to_string() };
+            let _ = write!(svg, "<tspan x=\"{:.1}\"{dy}>{}</tspan>", left - 8.0, escape(line));
+        }
+        svg.push_str("</text>");
+        let h = (row - 10.0).min(16.0);
+        match bar.value {
+            Some(v) => {
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{left:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{BAR}\"><title>{}: {}</title></rect>",
+                    cy - h / 2.0,
+                    (x.map(v) - left).max(0.0),
+                    escape(&bar.label),
+                    number(v)
+                );
+                if let Some((lo, hi)) = bar.interval {
+                    let (xlo, xhi) = (x.map(lo), x.map(hi));
+                    let _ = write!(
+                        svg,
+                        "<path d=\"M{xlo:.1} {cy:.1}H{xhi:.1}M{xlo:.1} {:.1}V{:.1}M{xhi:.1} {:.1}V{:.1}\" stroke=\"{INK}\" fill=\"none\"/>",
+                        cy - 5.0,
+                        cy + 5.0,
+                        cy - 5.0,
+                        cy + 5.0
+                    );
+                }
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{MUTED}\" font-size=\"11\">{}</text>",
+                    left + 4.0,
+                    cy + 4.0,
+                    escape(&bar.symbol)
+                );
+            }
+        }
+        row_top += row;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A point on a funnel plot.
 #[derive(Debug, Clone)]
 pub struct FunnelPoint {
@@ -219,7 +335,9 @@ pub struct FunnelPoint {
 }
 
 /// A funnel plot: points against the target line and the 95% and 99.8% control limits,
-/// `limits(x) -> ((lower95, upper95), (lower998, upper998))`.
+/// `limits(x) -> ((lower95, upper95), (lower998, upper998))`. Only points outside the 95%
+/// limits are labelled, each where its label overlaps no other (or not at all when there is no
+/// such place); the page gives every point in a table, and the line styles in the caption.
 pub fn funnel_chart(
     id: &str,
     title: &str,
@@ -246,7 +364,10 @@ pub fn funnel_chart(
     let y = Scale { d0, d1, r0: HEIGHT - BOTTOM, r1: TOP };
     let clamp = |v: f64| v.clamp(d0, d1);
     let mut svg = String::new();
-    open(&mut svg, id, title, desc);
+    let desc = format!(
+        "{desc} Dashed lines are the 95% limits, dotted lines the 99.8% limits; points outside the 95% limits are labelled."
+    );
+    open(&mut svg, id, title, &desc, HEIGHT);
     axes(&mut svg, x_label, y, &y_ticks, y_label);
     for t in ticks(0.0, x_max) {
         let px = x.map(t);
@@ -269,27 +390,64 @@ pub fn funnel_chart(
     let ty = y.map(target);
     let _ =
         write!(svg, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\" stroke=\"{INK}\"/>", WIDTH - RIGHT);
+    let mut placed: Vec<TextBox> = Vec::new();
     for p in points {
         let (px, py) = (x.map(p.x), y.map(clamp(p.y)));
         let _ = write!(
             svg,
-            "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"5\" fill=\"{BAR}\"><title>{}: {}</title></circle>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{INK}\" font-size=\"11\">{}</text>",
+            "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"5\" fill=\"{BAR}\"><title>{}: {}</title></circle>",
             escape(&p.label),
-            number(p.y),
-            px + 8.0,
-            py - 6.0,
-            escape(&p.label)
+            number(p.y)
         );
+        let ((lo, hi), _) = limits(p.x);
+        if p.y >= lo && p.y <= hi {
+            continue;
+        }
+        let area = TextBox { x0: LEFT + 2.0, y0: TOP, x1: WIDTH - RIGHT, y1: HEIGHT - BOTTOM - 2.0 };
+        if let Some(b) = place_label(&p.label, (px, py), area, &placed) {
+            let (anchor, tx) = if b.x0 < px { ("end", b.x1) } else { ("start", b.x0) };
+            let _ = write!(
+                svg,
+                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"{INK}\" font-size=\"11\">{}</text>",
+                b.y1 - 4.0,
+                escape(&p.label)
+            );
+            placed.push(b);
+        }
     }
-    let _ = write!(
-        svg,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{MUTED}\" font-size=\"11\">dashed: 95% limits; dotted: 99.8% limits</text>",
-        WIDTH - RIGHT,
-        TOP + 12.0
-    );
     svg.push_str("</svg>");
     svg
+}
+
+/// The box a line of 11 px text takes: from 11 px above its baseline to 4 px below.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TextBox {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl TextBox {
+    fn overlaps(&self, other: &TextBox) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    fn inside(&self, area: &TextBox) -> bool {
+        self.x0 >= area.x0 && self.x1 <= area.x1 && self.y0 >= area.y0 && self.y1 <= area.y1
+    }
+}
+
+/// Where the label of the point at `(px, py)` goes: beside it to the right or left, level with
+/// it or a step above or below, further out step by step, inside `area` and clear of `placed`.
+fn place_label(label: &str, (px, py): (f64, f64), area: TextBox, placed: &[TextBox]) -> Option<TextBox> {
+    let w = text_width(label, 11.0);
+    (0..12).flat_map(|step| [-1.0, 1.0].map(|sign| sign * f64::from(step) * 8.0)).find_map(|dy| {
+        [(px + 8.0, px + 8.0 + w), (px - 8.0 - w, px - 8.0)].into_iter().find_map(|(x0, x1)| {
+            let b = TextBox { x0, y0: py + dy - 7.5, x1, y1: py + dy + 7.5 };
+            (b.inside(&area) && !placed.iter().any(|o| o.overlaps(&b))).then_some(b)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -306,6 +464,40 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1);
         assert!(svg.contains("[c]") && svg.contains("&lt;b&gt;") && svg.contains("role=\"img\""));
         assert_eq!(svg, bar_chart("t", "T", "D", "x", "y", &bars), "deterministic");
+    }
+
+    #[test]
+    fn long_labels_lie_beside_their_bars_wrapped_never_turned() {
+        let bars: Vec<Bar> = ["English, Welsh, Scottish, Northern Irish or British", "Irish", "Roma"]
+            .iter()
+            .map(|l| Bar { label: (*l).into(), value: Some(5.0), symbol: "5".into(), interval: Some((1.0, 9.0)) })
+            .collect();
+        let svg = bar_chart("t", "T", "D", "Ethnic group", "Rate", &bars);
+        assert!(!svg.contains("rotate("), "no turned labels");
+        assert_eq!(wrap(&bars[0].label), ["English, Welsh, Scottish,", "Northern Irish or British"]);
+        assert!(svg.contains(">Northern Irish or British</tspan>") && svg.contains("text-anchor=\"end\""));
+        // Short labels stay under upright bars.
+        let years: Vec<Bar> = (1997..2014)
+            .map(|y| Bar { label: y.to_string(), value: Some(1.0), symbol: String::new(), interval: None })
+            .collect();
+        assert!(bar_chart("t", "T", "D", "Year", "Children", &years).contains("viewBox=\"0 0 720 360\""));
+    }
+
+    #[test]
+    fn funnel_labels_never_overlap_and_stay_inside() {
+        let area = TextBox { x0: 64.0, y0: 24.0, x1: 696.0, y1: 304.0 };
+        let mut placed = Vec::new();
+        // Ten labels at almost the same point: each placed clear of the others, or left out.
+        for i in 0..10 {
+            if let Some(b) = place_label(&format!("Group number {i}"), (300.0, 150.0 + f64::from(i)), area, &placed) {
+                assert!(b.inside(&area) && !placed.iter().any(|o: &TextBox| o.overlaps(&b)), "{b:?}");
+                placed.push(b);
+            }
+        }
+        assert!(placed.len() >= 8, "{placed:?}");
+        // Near the right edge the label goes to the left of its point.
+        let b = place_label("A long group name", (690.0, 100.0), area, &[]).unwrap();
+        assert!(b.x1 < 690.0, "{b:?}");
     }
 
     #[test]

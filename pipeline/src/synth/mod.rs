@@ -31,8 +31,12 @@ pub use crate::stats::rng::Rng;
 
 /// Area code written into the sample (the borough of the 2014 inquiry's size class).
 pub const SAMPLE_AREA_CODE: &str = "E08000018";
-/// Area name written into the sample.
-pub const SAMPLE_AREA_NAME: &str = "Example Borough";
+/// Area name written into the sample: the authority's official name, with its DfE code and
+/// region, so the open data passes DfE's screener; every figure is synthetic.
+pub const SAMPLE_AREA_NAME: &str = "Rotherham";
+/// The area's DfE three-digit code and its region (ONS code, name).
+const SAMPLE_AREA_OLD_CODE: &str = "372";
+const SAMPLE_REGION: (&str, &str) = ("E12000003", "Yorkshire and The Humber");
 /// Child population 0-17 for the default sample size.
 const BASE_CHILD_POPULATION: f64 = 57_000.0;
 /// Default number of true victims, for scaling the population.
@@ -454,6 +458,7 @@ fn write_population(options: &GenerateOptions, out: &Path) -> Result<()> {
 }
 
 fn write_release_toml(options: &GenerateOptions, out: &Path) -> Result<()> {
+    let to = options.as_of.map_or(options.to, |d| options.to.min(d.year() - 1));
     let mut text = format!(
         "# Synthetic sample release made by `safestat generate --seed {seed} --children {children} --from {from} --to {last}{as_of}`.\n\
          # Every record is synthetic.\n\n\
@@ -461,14 +466,25 @@ fn write_release_toml(options: &GenerateOptions, out: &Path) -> Result<()> {
          title = \"Child sexual exploitation: annual estimates (synthetic sample)\"\n\
          area_code = \"{SAMPLE_AREA_CODE}\"\n\
          area_name = \"{SAMPLE_AREA_NAME}\"\n\
+         old_la_code = \"{SAMPLE_AREA_OLD_CODE}\"\n\
+         region_code = \"{region_code}\"\n\
+         region_name = \"{region_name}\"\n\
          contact = \"The statistics team, statistics@example.org (synthetic sample)\"\n\
-         period = {{ from = \"{from}-01-01\", to = \"{to}-12-31\" }}\n",
+         period = {{ from = \"{from}-01-01\", to = \"{to}-12-31\" }}\n\
+         release_date = \"{release_year}-08-26\"\n\
+         next_release = \"{next_year}-08\"\n\
+         status = \"official statistics in development\"\n\
+         lead_statistician = \"A. Statistician, statistics@example.org (synthetic sample)\"\n\
+         pre_release_access = [\n  \"Chief Executive (synthetic sample)\",\n  \"Director of Children's Services (synthetic sample)\",\n  \"Head of Communications (synthetic sample)\",\n]\n",
+        region_code = SAMPLE_REGION.0,
+        region_name = SAMPLE_REGION.1,
+        release_year = to + 1,
+        next_year = to + 2,
         seed = options.seed,
         children = options.children,
         from = options.from,
         last = options.to,
         as_of = options.as_of.map(|d| format!(" --as-of {d}")).unwrap_or_default(),
-        to = options.as_of.map_or(options.to, |d| options.to.min(d.year() - 1)),
     );
     for agency in Agency::ALL {
         let _ = write!(text, "\n[[source]]\nagency = \"{agency}\"\npath = \"{agency}.csv\"\n");

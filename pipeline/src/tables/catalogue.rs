@@ -130,7 +130,11 @@ fn count_requests(scope: &Scope, cells: &[InnerCell]) -> Vec<CountTableRequest> 
     let by_year = count_table(
         TableId::ChildrenByYear,
         "Children identified, by year of first referral",
-        ["time_period", "Year of first referral", "The calendar year of the child's first referral in the period"],
+        [
+            "first_referral_year",
+            "Year of first referral",
+            "The calendar year of the child's first referral in the period",
+        ],
         scope.years().map(|y| (y.to_string(), y.to_string(), sum(&|c| c.key.year == y))).collect(),
         "All years",
     );

@@ -247,6 +247,10 @@ pub struct Coverage {
     pub area_code: String,
     /// Name of the area.
     pub area_name: String,
+    /// The area's DfE three-digit code, when the configuration gives it.
+    pub old_la_code: Option<String>,
+    /// The area's region (ONS code, name), when the configuration gives it.
+    pub region: Option<(String, String)>,
     /// First calendar year covered.
     pub from_year: i32,
     /// Last calendar year covered.
