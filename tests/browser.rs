@@ -83,4 +83,32 @@ fn the_browser_checks_can_fail() {
     assert!(problems.iter().any(|p| p.contains("overlaps")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("\"outside\" is outside")), "{problems:?}");
     assert_eq!(page["unopened"].as_array().unwrap().len(), 1, "{page:#}");
+    // Its details has no print style of its own: base.html's rule is what prints sections open.
+    assert_eq!(page["printedClosed"].as_array().unwrap().len(), 1, "{page:#}");
+}
+
+/// The analyst report in Chromium: its charts' labels inside their boxes and apart, axe clean,
+/// and its warnings section lists every warning `estimates.json` holds.
+#[test]
+fn analyst_report_passes_in_real_chromium_and_lists_every_warning() {
+    if !browser_ready(&repo().join("tests").join("browser")) {
+        return;
+    }
+    let private = sample_release().join("private");
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("analyst-screenshots");
+    let (report, passed) = check_pages(&private, &shots);
+    assert!(passed, "{report:#}");
+    let page = &report["pages"][0];
+    assert_eq!(page["page"], "analyst.html");
+    assert!(page["svgTexts"].as_u64().unwrap() > 20, "the charts were checked: {page:#}");
+    let estimates = crate::harness::read_json(&private.join("estimates.json"));
+    let expected: Vec<String> =
+        estimates["warnings"].as_array().unwrap().iter().map(|w| w["message"].as_str().unwrap().to_string()).collect();
+    let html = scraper::Html::parse_document(&std::fs::read_to_string(private.join("analyst.html")).unwrap());
+    let items = scraper::Selector::parse("ul.warnings li").unwrap();
+    let shown: Vec<String> = html.select(&items).map(|li| li.text().collect::<String>()).collect();
+    assert_eq!(shown.len(), expected.len(), "{shown:#?}");
+    for (item, message) in shown.iter().zip(&expected) {
+        assert!(item.starts_with(message.as_str()), "{item} / {message}");
+    }
 }

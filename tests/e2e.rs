@@ -732,6 +732,31 @@ fn no_withheld_cell_is_recoverable_by_subtraction() {
     assert_eq!(log["pass"], true);
 }
 
+/// A small release warns of its strata too small to estimate: the warnings in `estimates.json`
+/// are the ones the run prints at its end and the analyst report opens with; rows that say only
+/// "not estimated" are one line per window.
+#[test]
+fn the_run_ends_with_the_analyst_warnings() {
+    let dir = generate(7, 300);
+    let (out, output) = run_release(&dir.join("release.toml"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let estimates = crate::harness::read_json(&out.join("private/estimates.json"));
+    let warnings = estimates["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w["code"] == "strata_too_small"), "{warnings:#?}");
+    let printed: Vec<&str> = stderr.lines().filter(|l| l.contains("private/analyst.html#")).collect();
+    assert_eq!(printed.len(), warnings.len(), "{stderr}");
+    for (line, w) in printed.iter().zip(warnings) {
+        assert!(line.contains(w["message"].as_str().unwrap()), "{line}");
+    }
+    // At the end: after the audit, the last stage.
+    let audit = stderr.find("audit passed").expect("the audit line");
+    assert!(stderr.find("private/analyst.html#").is_some_and(|first| first > audit), "{stderr}");
+    let html = std::fs::read_to_string(out.join("private/analyst.html")).unwrap();
+    assert!(html.contains("What needs a decision") && html.contains("id=\"not-estimated-whole_period\""));
+    assert!(!html.contains("not estimated (fewer than 20 children observed)</td>"), "no row says only that");
+}
+
 #[test]
 fn analyst_report_shows_true_list_overlaps_and_stays_private() {
     let out = sample_release();

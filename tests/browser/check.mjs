@@ -1,7 +1,8 @@
 // Load every HTML page of a release in headless Chromium (Debian's /usr/bin/chromium), from the
 // file system with no network, and check what a reader sees: no console errors, no failed
 // requests; every <text> of every SVG lies inside its SVG and overlaps no other text of it;
-// every <details> section opens when its summary is clicked and then shows its content; no
+// every <details> section opens when its summary is clicked and then shows its content, and
+// prints open; no
 // moderate, serious or critical axe-core violation (run with every section open). Saves a
 // full-page screenshot of each page, with its sections open.
 //
@@ -40,6 +41,14 @@ for (const file of pages(releaseDir)) {
   page.on('requestfailed', (r) => failedRequests.push(r.url()));
   page.on('request', (r) => { if (!r.url().startsWith('file://')) failedRequests.push(`external: ${r.url()}`); });
   await page.goto('file://' + file, { waitUntil: 'load' });
+  // Printed, every section is open (closed ones too): their content takes space on paper.
+  await page.emulateMedia({ media: 'print' });
+  const printedClosed = await page.evaluate(() => [...document.querySelectorAll('details')]
+    .map((d, i) => [d, i]).filter(([d]) => !d.open)
+    .filter(([d]) => [...d.children].filter((c) => c.tagName !== 'SUMMARY')
+      .some((c) => c.textContent.trim() !== '' && c.getBoundingClientRect().height === 0))
+    .map(([, i]) => i));
+  await page.emulateMedia({ media: 'screen' });
   // Every section opens: click each closed summary, then its content must be rendered.
   const sections = await page.locator('details').count();
   const unopened = [];
@@ -84,12 +93,12 @@ for (const file of pages(releaseDir)) {
   await page.screenshot({ path: join(shotDir, name), fullPage: true });
   results.push({
     page: relative(releaseDir, file), screenshot: join(shotDir, name), consoleErrors, failedRequests, serious,
-    violations: axe.violations.length, sections, unopened, svgTexts: texts, textProblems,
+    violations: axe.violations.length, sections, unopened, printedClosed, svgTexts: texts, textProblems,
   });
   await page.close();
 }
 await browser.close();
 const ok = results.every((r) => r.consoleErrors.length === 0 && r.failedRequests.length === 0 && r.serious.length === 0
-  && r.unopened.length === 0 && r.textProblems.length === 0);
+  && r.unopened.length === 0 && r.printedClosed.length === 0 && r.textProblems.length === 0);
 console.log(JSON.stringify({ ok, pages: results }, null, 2));
 process.exit(ok ? 0 : 1);

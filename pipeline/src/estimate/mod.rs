@@ -1,5 +1,5 @@
 //! Estimates from raw query results: prevalence by multiple systems estimation per window and
-//! stratum ([`prevalence`]). Its results feed the release catalogue (published only beside a
+//! stratum ([`prevalence`]), and what an analyst must look at in them ([`warnings`]). Its results feed the release catalogue (published only beside a
 //! protected count) and the private diagnostics.
 //!
 //! Owns: which models are fitted to which capture histories. May not touch: publication (the
@@ -9,3 +9,4 @@
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
 pub mod prevalence;
+pub mod warnings;

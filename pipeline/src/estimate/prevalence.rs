@@ -191,7 +191,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
         let (table, removed_lists) = table.without_empty_lists();
         let n = table.n_observed();
         let f = table.frequencies();
-        let too_few = format!("fewer than {MIN_OBSERVED} children observed");
+        let too_few = super::warnings::too_few_reason();
         let (chao, selected, main_effects) = if n < MIN_OBSERVED {
             (None, Err(too_few.clone()), Err(too_few))
         } else if table.t() < 2 {
@@ -273,6 +273,8 @@ pub struct Diagnostics<'a> {
     pub stepwise_threshold: f64,
     /// Bootstrap resamples behind each published interval.
     pub bootstrap_replicates: usize,
+    /// What an analyst must look at ([`super::warnings`]).
+    pub warnings: &'a [super::warnings::Warning],
     /// One entry per window and stratum.
     pub estimates: Vec<DiagnosticRow<'a>>,
 }
@@ -298,12 +300,16 @@ pub struct DiagnosticRow<'a> {
     pub bootstrap: Option<std::result::Result<&'a BootstrapSummary, &'a str>>,
 }
 
-/// Diagnostics for the private folder.
-pub fn diagnostics(estimates: &[PrevalenceEstimate]) -> Diagnostics<'_> {
+/// Diagnostics for the private folder, with the estimates' warnings.
+pub fn diagnostics<'a>(
+    estimates: &'a [PrevalenceEstimate],
+    warnings: &'a [super::warnings::Warning],
+) -> Diagnostics<'a> {
     Diagnostics {
         level: LEVEL,
         stepwise_threshold: STEPWISE_THRESHOLD,
         bootstrap_replicates: BOOTSTRAP_REPLICATES,
+        warnings,
         estimates: estimates
             .iter()
             .map(|e| DiagnosticRow {

@@ -60,7 +60,8 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let timer = StageTimer::start("estimate");
     let estimates = prevalence::estimate(results.table("capture_histories")?)?;
     log::info("estimate", format_args!("{} capture-recapture models fitted", estimates.len()));
-    private.write_json("estimates.json", &prevalence::diagnostics(&estimates))?;
+    let warnings = crate::estimate::warnings::warnings(&estimates);
+    private.write_json("estimates.json", &prevalence::diagnostics(&estimates, &warnings))?;
     drop(timer);
 
     let timer = StageTimer::start("disclosure");
@@ -102,6 +103,11 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let primaries = disclosure::audit::audit_output(staging)?;
     log::info("audit", format_args!("audit passed from the files to publish ({primaries} primary cells)"));
     drop(timer);
+
+    // What the analyst must look at, last, so it is what the run ends with.
+    for w in &warnings {
+        log::warn("estimate", format_args!("{} (private/analyst.html#{})", w.message, w.anchor));
+    }
 
     Ok(Summary { tables: protected.tables().len(), suppressed_cells: protected.suppressed_cells() })
 }
