@@ -344,7 +344,11 @@ pub(super) fn gauss_status(cells: &[SystemCell], values: &[u64], primary: &[bool
     // hidden cells are never candidates, so they are never published.
     let published = gauss::secondary_suppression(&vectors, primary, &order).map_err(|e| e.to_string())?;
     if let Some(i) = (0..cells.len()).find(|&i| exact_earlier(i) && !published[i]) {
-        return Err(format!("earlier releases alone determine a cell below the threshold (through cell {i})"));
+        // Starts `cell N `, so the caller names the figure (see `failing_cell`).
+        return Err(format!(
+            "cell {i} must be withheld to protect a count below the threshold, but an earlier release published it: \
+             the earlier releases' figures alone determine that count"
+        ));
     }
     Ok((0..cells.len())
         .map(|i| {
@@ -416,4 +420,26 @@ pub(super) fn nested_complements(
         }
     }
     complements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(inner: &[usize], earlier: Option<(i64, i64)>) -> SystemCell {
+        SystemCell { inner: inner.to_vec(), publishable: true, earlier, protect_always: false }
+    }
+
+    /// A total and one of its two parts, both published exactly by an earlier release, give away
+    /// the other part, a primary: the failure names the earlier figure that would have to go, in
+    /// the form the caller turns into a table and row.
+    #[test]
+    fn earlier_figures_that_determine_a_primary_are_named() {
+        let cells = [cell(&[0, 1], Some((10, 10))), cell(&[0], None), cell(&[1], Some((7, 7)))];
+        let err = gauss_status(&cells, &[10, 3, 7], &[false, true, false]).unwrap_err();
+        let (failing, rest) = failing_cell(&err).expect("the message names its cell");
+        assert!(failing == 0 || failing == 2, "{err}");
+        assert!(rest.starts_with("must be withheld") && rest.contains("an earlier release published it"), "{err}");
+        assert_eq!(hidden_cell_words(&cells[failing]), "a figure of an earlier release");
+    }
 }
