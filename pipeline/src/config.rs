@@ -112,10 +112,13 @@ impl NextRelease {
         if let Some(day) = Date::parse_iso(text) {
             return Some(NextRelease::Day(day));
         }
+        // `YYYY-MM`: four digits, a hyphen, two digits.
         let (year, month) = text.split_once('-')?;
+        if year.len() != 4 || month.len() != 2 || !(year.bytes().chain(month.bytes())).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let (year, month): (i32, u8) = (year.parse().ok()?, month.parse().ok()?);
-        (year.to_string().len() == 4 && month.to_string().len() <= 2 && (1..=12).contains(&month) && text.len() == 7)
-            .then_some(NextRelease::Month(year, month))
+        (1..=12).contains(&month).then_some(NextRelease::Month(year, month))
     }
 }
 

@@ -355,6 +355,22 @@ fn bar_data(category: &str, value: &str, bars: &[(svg::Bar, Option<(String, Stri
     ChartData { columns, rows }
 }
 
+/// A row's bar from its value column and interval columns, with the interval as shown.
+fn interval_bar(
+    r: &crate::disclosure::ProtectedRow,
+    value: usize,
+    lo: usize,
+    hi: usize,
+) -> (svg::Bar, Option<(String, String)>) {
+    let bar = svg::Bar {
+        label: r.category.1.clone(),
+        value: r.values[value].as_f64(),
+        symbol: r.values[value].display_text(),
+        interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+    };
+    (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
+}
+
 /// Children identified per year, as bars.
 fn year_chart(t: &ProtectedTable) -> ChartView {
     let bars: Vec<(svg::Bar, Option<(String, String)>)> = t
@@ -396,19 +412,8 @@ fn yearly_chart(t: &ProtectedTable) -> Option<ChartView> {
     else {
         return None;
     };
-    let bars: Vec<(svg::Bar, Option<(String, String)>)> = t
-        .rows()
-        .iter()
-        .map(|r| {
-            let bar = svg::Bar {
-                label: r.category.1.clone(),
-                value: r.values[estimate].as_f64(),
-                symbol: r.values[estimate].display_text(),
-                interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
-            };
-            (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
-        })
-        .collect();
+    let bars: Vec<(svg::Bar, Option<(String, String)>)> =
+        t.rows().iter().map(|r| interval_bar(r, estimate, lo, hi)).collect();
     let drawn: Vec<svg::Bar> = bars.iter().map(|(b, _)| b.clone()).collect();
     (!bars.is_empty()).then(|| ChartView {
         id: "chart-by-financial-year".into(),
@@ -451,15 +456,7 @@ fn rate_chart(t: &ProtectedTable, level: Level) -> Option<ChartView> {
         .rows()
         .iter()
         .filter(|r| !r.is_total && in_level(&r.category.0) && r.values[rate].symbol() != Some(Symbol::Z))
-        .map(|r| {
-            let bar = svg::Bar {
-                label: r.category.1.clone(),
-                value: r.values[rate].as_f64(),
-                symbol: r.values[rate].display_text(),
-                interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
-            };
-            (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
-        })
+        .map(|r| interval_bar(r, rate, lo, hi))
         .collect();
     if bars.is_empty() {
         return None;
