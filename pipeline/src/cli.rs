@@ -130,7 +130,9 @@ pub enum Command {
         /// The capture-history table (CSV).
         #[arg(long, value_name = "FILE.csv")]
         table: PathBuf,
-        /// `stepwise` (Poisson-overlap rule), `main` (main effects) or pairs like `A:B,B:C`.
+        /// `stepwise` (Poisson-overlap rule), `stepwise+heterogeneity` (the same from Darroch's
+        /// heterogeneity term, as a release does), `main` (main effects), or terms like
+        /// `A:B,B:C` and `heterogeneity` separated by commas.
         #[arg(long, default_value = "stepwise")]
         model: String,
         /// p-value threshold of the stepwise rule.

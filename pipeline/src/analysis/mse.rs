@@ -15,30 +15,45 @@ use crate::stats::mse::{self, CaptureTable, Pair, Procedure, Resampling};
 /// Which log-linear model to fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelChoice {
-    /// Forward stepwise selection by the Poisson-overlap rule.
-    Stepwise,
-    /// Main effects only.
-    Main,
-    /// Main effects plus the named pairs, e.g. `A:B,B:C`.
-    Pairs(Vec<(String, String)>),
+    /// Forward stepwise selection by the Poisson-overlap rule, from main effects or (with
+    /// `heterogeneity`) from main effects and Darroch's heterogeneity term.
+    Stepwise {
+        /// Whether to start from the heterogeneity term.
+        heterogeneity: bool,
+    },
+    /// Main effects plus the named pairs (none: main effects only), with the heterogeneity term
+    /// when `heterogeneity`.
+    Fixed {
+        /// Pairs of lists, by name.
+        pairs: Vec<(String, String)>,
+        /// Whether the model has the heterogeneity term.
+        heterogeneity: bool,
+    },
 }
 
 impl ModelChoice {
-    /// Parse `stepwise`, `main` or `A:B,B:C`.
+    /// Parse `stepwise`, `stepwise+heterogeneity`, `main`, or terms like `A:B,B:C` and
+    /// `heterogeneity` separated by commas (`heterogeneity` alone: main effects and that term).
     pub fn parse(text: &str) -> std::result::Result<ModelChoice, String> {
         match text {
-            "stepwise" => Ok(ModelChoice::Stepwise),
-            "main" => Ok(ModelChoice::Main),
-            _ => text
-                .split(',')
-                .map(|term| {
-                    term.trim()
-                        .split_once(':')
-                        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
-                        .ok_or_else(|| format!("`{term}` is not a pair of lists like A:B"))
-                })
-                .collect::<std::result::Result<_, _>>()
-                .map(ModelChoice::Pairs),
+            "stepwise" => Ok(ModelChoice::Stepwise { heterogeneity: false }),
+            "stepwise+heterogeneity" => Ok(ModelChoice::Stepwise { heterogeneity: true }),
+            "main" => Ok(ModelChoice::Fixed { pairs: Vec::new(), heterogeneity: false }),
+            _ => {
+                let mut pairs = Vec::new();
+                let mut heterogeneity = false;
+                for term in text.split(',').map(str::trim) {
+                    if term == mse::HETEROGENEITY_TERM {
+                        heterogeneity = true;
+                        continue;
+                    }
+                    let (a, b) = term.split_once(':').ok_or_else(|| {
+                        format!("`{term}` is not a pair of lists like A:B, nor `{}`", mse::HETEROGENEITY_TERM)
+                    })?;
+                    pairs.push((a.trim().to_string(), b.trim().to_string()));
+                }
+                Ok(ModelChoice::Fixed { pairs, heterogeneity })
+            }
         }
     }
 }
@@ -178,13 +193,20 @@ pub fn run(
         removed.iter().map(|l| format!("list `{l}` has nobody on it and was removed")).collect();
     warnings.append(&mut report.warnings);
     let fitted = match model {
-        ModelChoice::Stepwise => mse::stepwise(&table, threshold),
-        ModelChoice::Main => mse::fit(&table, &[]),
-        ModelChoice::Pairs(names) => {
+        ModelChoice::Stepwise { heterogeneity: false } => mse::stepwise(&table, threshold),
+        ModelChoice::Stepwise { heterogeneity: true } => mse::stepwise_heterogeneous(&table, threshold),
+        ModelChoice::Fixed { pairs: names, heterogeneity } => {
             let pairs = resolve_pairs(&table, names).map_err(fail)?;
-            mse::fit(&table, &pairs)
+            mse::fit_model(&table, &pairs, *heterogeneity)
         }
     };
+    if *model == (ModelChoice::Stepwise { heterogeneity: true }) && fitted.as_ref().is_ok_and(|f| !f.heterogeneity) {
+        warnings.push(format!(
+            "the `{}` term cannot be fitted to this table (too few lists or histories, or no finite \
+             estimate with it): the model is selected without it",
+            mse::HETEROGENEITY_TERM
+        ));
+    }
     match fitted {
         Ok(fit) if fit.n_poisson() > BEYOND => warnings.push(format!("the model's estimate {TOO_LARGE}")),
         Ok(fit) => {
@@ -198,9 +220,11 @@ pub fn run(
             report.aic = Some(fit.aic);
             if let Some(resampling) = resampling {
                 let procedure = match model {
-                    ModelChoice::Stepwise => Procedure::Stepwise(threshold),
-                    ModelChoice::Main => Procedure::Fixed(Vec::new()),
-                    ModelChoice::Pairs(names) => Procedure::Fixed(names.clone()),
+                    ModelChoice::Stepwise { heterogeneity: false } => Procedure::Stepwise(threshold),
+                    ModelChoice::Stepwise { heterogeneity: true } => Procedure::StepwiseHeterogeneous(threshold),
+                    ModelChoice::Fixed { pairs, heterogeneity } => {
+                        Procedure::Fixed { pairs: pairs.clone(), heterogeneity: *heterogeneity }
+                    }
                 };
                 let b =
                     mse::selection_interval(&table, &procedure, resampling, level).map_err(|e| fail(e.to_string()))?;

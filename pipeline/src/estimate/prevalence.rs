@@ -1,7 +1,10 @@
 //! Prevalence estimates per window and stratum from the `capture_histories` query
 //! (METHODS.md §1): observed children, the Chao lower bound, and multiple systems estimation
-//! with stepwise model selection, its profile-likelihood interval, and the main-effects model
-//! as a sensitivity check. Every estimate a release publishes (all children over the whole
+//! with stepwise model selection from main effects and Darroch's heterogeneity term (children
+//! differ in how visible they are to every agency: a child hard to see for one agency is hard to
+//! see for all, which pairwise interactions alone do not absorb and which biases estimates
+//! downwards), its profile-likelihood interval, and two sensitivity models: the same selection
+//! without the heterogeneity term, and main effects alone. Every estimate a release publishes (all children over the whole
 //! period and each financial year; each community over the whole period) also gets the
 //! bootstrap interval that allows for model selection ([`BOOTSTRAP_REPLICATES`] resamples,
 //! seeded per estimate), and that is the published one.
@@ -122,8 +125,12 @@ pub struct PrevalenceEstimate {
     pub removed_lists: Vec<String>,
     /// Chao lower bound `[point, lower, upper]`, when computed.
     pub chao: Option<[f64; 3]>,
-    /// The stepwise-selected model, or why there is none.
+    /// The stepwise-selected model (from main effects and the heterogeneity term), or why there
+    /// is none.
     pub selected: std::result::Result<ModelSummary, String>,
+    /// The stepwise-selected model without the heterogeneity term (sensitivity), or why there
+    /// is none.
+    pub without_heterogeneity: std::result::Result<ModelSummary, String>,
     /// The main-effects model (sensitivity), or why there is none.
     pub main_effects: std::result::Result<ModelSummary, String>,
     /// Children on each pair of lists (and on each list), for the analyst report: `(list, list,
@@ -132,6 +139,9 @@ pub struct PrevalenceEstimate {
     /// For a community over the whole period: `[point, lower, upper]` from the stratified model
     /// (all communities fitted together, agency dependence shared), with the log-normal interval.
     pub stratified: Option<[f64; 3]>,
+    /// The stratified model's terms beyond each community's main effects (shared by all
+    /// communities), where it was fitted.
+    pub stratified_terms: Vec<String>,
     /// The published estimate and interval: the bootstrap that allows for model selection (of
     /// the selected model for all children; of the stratified model for a community). `None`
     /// where the release publishes no estimate for this window and stratum.
@@ -192,25 +202,28 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
         let n = table.n_observed();
         let f = table.frequencies();
         let too_few = super::warnings::too_few_reason();
-        let (chao, selected, main_effects) = if n < MIN_OBSERVED {
-            (None, Err(too_few.clone()), Err(too_few))
+        let (chao, selected, without_heterogeneity, main_effects) = if n < MIN_OBSERVED {
+            (None, Err(too_few.clone()), Err(too_few.clone()), Err(too_few))
         } else if table.t() < 2 {
             let reason = mse::ModelError::TooFewLists.to_string();
-            (None, Err(reason.clone()), Err(reason))
+            (None, Err(reason.clone()), Err(reason.clone()), Err(reason))
         } else {
             // Without anyone on two lists or more there is no overlap to bound from: no bound.
             let overlap = mse::chao_defined(&f);
             let c = mse::chao_lower_bound(n, f[1], f.get(2).copied().unwrap_or(0.0), LEVEL);
-            let selected =
-                mse::stepwise(&table, STEPWISE_THRESHOLD).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
-            let main = mse::fit(&table, &[]).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
-            (overlap.then_some([c.point, c.lower, c.upper]), selected, main)
+            let model = |fit: std::result::Result<mse::Fit, mse::ModelError>| {
+                fit.map_err(|e| e.to_string()).and_then(|f| summarise(&f))
+            };
+            let selected = model(mse::stepwise_heterogeneous(&table, STEPWISE_THRESHOLD));
+            let without = model(mse::stepwise(&table, STEPWISE_THRESHOLD));
+            let main = model(mse::fit(&table, &[]));
+            (overlap.then_some([c.point, c.lower, c.upper]), selected, without, main)
         };
         // Published: all children, over the whole period and each year.
         let bootstrap = (stratum == "all" && selected.is_ok()).then(|| {
             mse::selection_interval(
                 &table,
-                &Procedure::Stepwise(STEPWISE_THRESHOLD),
+                &Procedure::StepwiseHeterogeneous(STEPWISE_THRESHOLD),
                 resampling(&[&window, &stratum]),
                 LEVEL,
             )
@@ -224,9 +237,11 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             removed_lists,
             chao,
             selected,
+            without_heterogeneity,
             main_effects,
             overlaps,
             stratified: None,
+            stratified_terms: Vec::new(),
             bootstrap,
         });
     }
@@ -240,18 +255,15 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
 /// the selection and the stratified fit on every resample.
 fn stratify(out: &mut [PrevalenceEstimate], strata: &[(String, CaptureTable)]) {
     // A stratified model that cannot be fitted leaves the communities without estimates (`x`).
-    let Ok(fit) = mse::select_and_stratify(strata, MIN_OBSERVED, STEPWISE_THRESHOLD, LEVEL) else { return };
-    let intervals = mse::stratified_intervals(
-        strata,
-        MIN_OBSERVED,
-        STEPWISE_THRESHOLD,
-        resampling(&["whole_period", "strata"]),
-        LEVEL,
-    )
-    .map_err(|e| e.to_string());
+    let selection = (STEPWISE_THRESHOLD, true);
+    let Ok(fit) = mse::select_and_stratify(strata, MIN_OBSERVED, selection, LEVEL) else { return };
+    let intervals =
+        mse::stratified_intervals(strata, MIN_OBSERVED, selection, resampling(&["whole_period", "strata"]), LEVEL)
+            .map_err(|e| e.to_string());
     for (name, n, dark, (lower, upper)) in fit.strata {
         if let Some(e) = out.iter_mut().find(|e| e.window == "whole_period" && e.stratum == name) {
             e.stratified = Some([n + dark, lower, upper]);
+            e.stratified_terms.clone_from(&fit.terms);
             e.bootstrap = Some(match &intervals {
                 Ok(all) => all
                     .iter()
@@ -290,12 +302,16 @@ pub struct DiagnosticRow<'a> {
     pub removed_lists: &'a [String],
     /// Chao lower bound.
     pub chao_lower_bound: Option<[f64; 3]>,
-    /// Stepwise-selected model.
+    /// Stepwise-selected model (from main effects and the heterogeneity term).
     pub selected_model: std::result::Result<&'a ModelSummary, &'a str>,
+    /// Stepwise-selected model without the heterogeneity term (sensitivity).
+    pub without_heterogeneity: std::result::Result<&'a ModelSummary, &'a str>,
     /// Main effects (sensitivity).
     pub main_effects: std::result::Result<&'a ModelSummary, &'a str>,
     /// Stratified model estimate `[point, lower, upper]` (communities, whole period).
     pub stratified: Option<[f64; 3]>,
+    /// The stratified model's shared terms.
+    pub stratified_terms: &'a [String],
     /// The published bootstrap interval, or why there is none.
     pub bootstrap: Option<std::result::Result<&'a BootstrapSummary, &'a str>>,
 }
@@ -318,8 +334,10 @@ pub fn diagnostics<'a>(
                 removed_lists: &e.removed_lists,
                 chao_lower_bound: e.chao,
                 selected_model: e.selected.as_ref().map_err(String::as_str),
+                without_heterogeneity: e.without_heterogeneity.as_ref().map_err(String::as_str),
                 main_effects: e.main_effects.as_ref().map_err(String::as_str),
                 stratified: e.stratified,
+                stratified_terms: &e.stratified_terms,
                 bootstrap: e.bootstrap.as_ref().map(|b| b.as_ref().map_err(String::as_str)),
             })
             .collect(),

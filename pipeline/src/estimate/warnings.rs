@@ -12,12 +12,13 @@
 use serde::Serialize;
 
 use super::prevalence::{MIN_OBSERVED, ModelSummary, PrevalenceEstimate};
+use crate::stats::mse::HETEROGENEITY_TERM;
 
 /// One thing to look at.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
-    /// Stable code: `model_failed`, `strata_too_small`, `model_dependence`, `bootstrap_failed`
-    /// or `bootstrap_resamples_failed`.
+    /// Stable code: `model_failed`, `strata_too_small`, `model_dependence`,
+    /// `heterogeneity_not_fitted`, `bootstrap_failed` or `bootstrap_resamples_failed`.
     pub code: &'static str,
     /// The window (`whole_period`, `fy2012`).
     pub window: String,
@@ -122,6 +123,21 @@ pub fn warnings(estimates: &[PrevalenceEstimate]) -> Vec<Warning> {
                 )),
                 _ => {}
             }
+            // The published model: the selected one for all children, the stratified one for a
+            // community.
+            let published_terms = match (&e.bootstrap, e.stratum.as_str(), &e.selected) {
+                (Some(_), "all", Ok(selected)) => Some(&selected.terms),
+                (Some(_), stratum, _) if stratum != "all" => e.stratified.is_some().then_some(&e.stratified_terms),
+                _ => None,
+            };
+            if published_terms.is_some_and(|terms| !terms.iter().any(|t| t == HETEROGENEITY_TERM)) {
+                out.push(warn(
+                    "heterogeneity_not_fitted",
+                    format!(
+                        "{w}, {s}: the heterogeneity term could not be fitted (too few lists or histories), so the estimate takes every child as equally visible to the agencies beyond the model's interactions; it is likely too low"
+                    ),
+                ));
+            }
             match &e.bootstrap {
                 Some(Err(reason)) => out.push(warn(
                     "bootstrap_failed",
@@ -171,9 +187,11 @@ mod tests {
             removed_lists: Vec::new(),
             chao: None,
             selected,
+            without_heterogeneity: main.clone(),
             main_effects: main,
             overlaps: Vec::new(),
             stratified: None,
+            stratified_terms: Vec::new(),
             bootstrap: None,
         }
     }
@@ -181,21 +199,31 @@ mod tests {
     #[test]
     fn each_rule_warns_once_in_window_order() {
         let small = || Err(too_few_reason());
+        let h = HETEROGENEITY_TERM;
         let mut failed_bootstrap =
-            estimate("fy2012", "all", Ok(model(&[], [90.0, 110.0])), Ok(model(&[], [90.0, 110.0])));
+            estimate("fy2012", "all", Ok(model(&[h], [80.0, 120.0])), Ok(model(&[], [90.0, 110.0])));
         failed_bootstrap.bootstrap = Some(Err("the interval has no upper limit".into()));
-        let mut some_failed = estimate("whole_period", "white", Ok(model(&[], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
-        some_failed.bootstrap = Some(Ok(BootstrapSummary {
+        let interval = |failed| BootstrapSummary {
             point: 1.5,
             bca: [1.0, 2.0],
             percentile: [1.0, 2.0],
             replicates: 1000,
-            failed: 3,
+            failed,
             bias_correction: None,
             acceleration: None,
-        }));
+        };
+        let mut some_failed =
+            estimate("whole_period", "white", Ok(model(&[h], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
+        some_failed.bootstrap = Some(Ok(interval(3)));
+        // Published without the heterogeneity term.
+        let mut homogeneous = estimate("fy2011", "all", Ok(model(&[], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
+        homogeneous.bootstrap = Some(Ok(interval(0)));
+        // Not published: the same model, no warning.
+        let unpublished = estimate("fy2011", "asian", Ok(model(&[], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
         let estimates = vec![
             failed_bootstrap,
+            homogeneous,
+            unpublished,
             estimate("whole_period", "black", small(), small()),
             // A yearly community is never published: too small, but no warning.
             estimate("fy2012", "black", small(), small()),
@@ -232,6 +260,7 @@ mod tests {
                 ("model_dependence", "whole_period", "all"),
                 ("model_failed", "whole_period", "mixed"),
                 ("bootstrap_resamples_failed", "whole_period", "white"),
+                ("heterogeneity_not_fitted", "fy2011", "all"),
                 ("bootstrap_failed", "fy2012", "all"),
             ]
         );
@@ -243,6 +272,7 @@ mod tests {
             found[1].message.contains("main effects + Police:Health") && found[1].anchor == "model-whole_period-all"
         );
         assert!(found[3].message.contains("3 of 1000"));
-        assert!(found[4].message.starts_with("2012/13, All children: no published interval"));
+        assert!(found[4].message.starts_with("2011/12, All children: the heterogeneity term could not be fitted"));
+        assert!(found[5].message.starts_with("2012/13, All children: no published interval"));
     }
 }

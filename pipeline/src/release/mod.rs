@@ -16,10 +16,11 @@ use crate::disclosure::series::{ReleaseState, SeriesHeader};
 use crate::disclosure::{self, ProtectedRelease};
 use crate::domain::date::Date;
 use crate::error::Result;
-use crate::estimate::prevalence::{self, PrevalenceEstimate};
-use crate::ingest::{self, SourceReport, population};
+use crate::estimate::prevalence;
+use crate::ingest::{self, population};
 use crate::log::{self, StageTimer};
 use crate::output::{self, PrivateDir, PublicDir};
+use crate::report::analyst::Analysis;
 use crate::tables::{self, Coverage};
 use crate::{engine, files, report};
 
@@ -60,7 +61,9 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let timer = StageTimer::start("estimate");
     let estimates = prevalence::estimate(results.table("capture_histories")?)?;
     log::info("estimate", format_args!("{} capture-recapture models fitted", estimates.len()));
-    let warnings = crate::estimate::warnings::warnings(&estimates);
+    let quality = crate::estimate::quality::DataQuality::decode(results.table("data_quality")?)?;
+    let mut warnings = crate::estimate::warnings::warnings(&estimates);
+    warnings.extend(crate::estimate::quality::warnings(&quality, &reports));
     private.write_json("estimates.json", &prevalence::diagnostics(&estimates, &warnings))?;
     drop(timer);
 
@@ -87,7 +90,8 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
 
     let timer = StageTimer::start("render");
     let child_population: u64 = population.iter().map(|p| p.population).sum();
-    publish(config, &public, &private, &protected, &estimates, &reports, child_population)?;
+    let analysis = Analysis { estimates: &estimates, warnings: &warnings, quality: &quality, sources: &reports };
+    publish(config, &public, &private, &protected, &analysis, child_population)?;
     let mut state = ReleaseState::new(series_header(config), &protected, &cells);
     let mut queries = results.queries.clone();
     if let Some(series) = &series {
@@ -133,8 +137,7 @@ fn publish(
     public: &PublicDir,
     private: &PrivateDir,
     protected: &ProtectedRelease,
-    estimates: &[PrevalenceEstimate],
-    reports: &[SourceReport],
+    analysis: &Analysis<'_>,
     child_population: u64,
 ) -> Result<()> {
     let coverage = Coverage {
@@ -171,5 +174,5 @@ fn publish(
     public.write_page("data-guidance.html", &report::guidance::render(&about, &coverage, protected, &columns)?)?;
     public.write_page("methodology.html", &report::methodology::render(&about, &coverage, protected)?)?;
     private.write_json("disclosure-log.json", &protected.private().log)?;
-    private.write_page("analyst.html", &report::analyst::render(&about, &coverage, protected, estimates, reports)?)
+    private.write_page("analyst.html", &report::analyst::render(&about, &coverage, protected, analysis)?)
 }

@@ -1,8 +1,9 @@
 //! The private analyst report (`private/analyst.html`): first what needs a decision (the
 //! published estimates and every warning, each linked to its row), then charts (yearly
 //! estimates, model dependence), the model diagnostics (compact: strata too small to estimate
-//! in one line per window, one row where selection chose main effects), ingest reconciliation
-//! and the disclosure summary (counts per rule, never suppressed values).
+//! in one line per window, one row where selection chose main effects), the records' data
+//! quality per agency and year, ingest reconciliation and the disclosure summary (counts per
+//! rule, never suppressed values).
 //!
 //! Owns: the analyst page. May not touch: files or raw counts.
 
@@ -13,7 +14,8 @@ use crate::disclosure::ProtectedRelease;
 use crate::domain::thousands;
 use crate::error::Result;
 use crate::estimate::prevalence::{self, ModelSummary, PrevalenceEstimate};
-use crate::estimate::warnings::{self, Warning, anchor, stratum_label, too_few, window_label};
+use crate::estimate::quality::{self, AgencyYear, DataQuality};
+use crate::estimate::warnings::{Warning, anchor, stratum_label, too_few, window_label};
 use crate::ingest::SourceReport;
 use crate::tables::{Coverage, TableId};
 
@@ -90,6 +92,8 @@ struct AnalystPage {
     models: Vec<ModelRowView>,
     not_estimated: Vec<NotEstimated>,
     overlaps: Vec<(String, String, String)>,
+    quality: Vec<QualityView>,
+    not_known_threshold: String,
     sources: Vec<SourceView>,
     disclosure: Vec<DisclosureView>,
 }
@@ -146,13 +150,26 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
             aic: "-".into(),
         },
     };
-    // Stepwise chose main effects: the sensitivity row would repeat it, so there is one row.
-    let same = matches!((&e.selected, &e.main_effects), (Ok(s), Ok(_)) if s.terms.is_empty());
-    let mut rows = if same {
-        vec![row("selected, also the sensitivity model", &e.selected, published)]
-    } else {
-        vec![row("selected", &e.selected, published), row("sensitivity", &e.main_effects, "-".into())]
-    };
+    // A sensitivity model with the selected model's terms would repeat its row: one row says both.
+    let mut rows: Vec<ModelRowView> = Vec::new();
+    let mut shown: Vec<(String, &Result<ModelSummary, String>)> = Vec::new();
+    for (label, model) in [
+        ("selected", &e.selected),
+        ("sensitivity, without heterogeneity", &e.without_heterogeneity),
+        ("sensitivity, main effects", &e.main_effects),
+    ] {
+        let terms = |m: &Result<ModelSummary, String>| m.as_ref().ok().map(|m| m.terms.clone());
+        match shown.iter_mut().find(|(_, m)| terms(m).is_some() && terms(m) == terms(model)) {
+            Some((first, _)) => {
+                first.push_str(", also ");
+                first.push_str(label.trim_start_matches("sensitivity, "));
+            }
+            None => shown.push((label.to_string(), model)),
+        }
+    }
+    for (i, (label, model)) in shown.into_iter().enumerate() {
+        rows.push(row(&label, model, if i == 0 { published.clone() } else { "-".into() }));
+    }
     rows[0].id = anchor(&e.window, &e.stratum);
     rows
 }
@@ -183,7 +200,8 @@ fn headline(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<Headl
 }
 
 /// The charts: the published yearly estimates with their intervals, and each estimate under the
-/// selected model and main effects alone (profile intervals), so model dependence shows at once.
+/// selected model, the same selection without the heterogeneity term and main effects alone
+/// (profile intervals), so model dependence shows at once.
 fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartView> {
     let mut out = Vec::new();
     let yearly: Vec<svg::Bar> = estimates
@@ -221,9 +239,9 @@ fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartVi
     let models: Vec<svg::Bar> = estimates
         .iter()
         .filter(|e| e.bootstrap.is_some() && published.contains(&e.window))
-        .filter_map(|e| Some((e, e.selected.as_ref().ok()?, e.main_effects.as_ref().ok()?)))
-        .filter(|(_, s, _)| !s.terms.is_empty())
-        .flat_map(|(e, s, m)| {
+        .filter_map(|e| Some((e, e.selected.as_ref().ok()?)))
+        .filter(|(_, s)| !s.terms.is_empty())
+        .flat_map(|(e, s)| {
             let name = format!("{}, {}", window_label(&e.window), stratum_label(&e.stratum));
             let bar = |model: &str, summary: &ModelSummary| svg::Bar {
                 label: format!("{name}: {model}"),
@@ -231,17 +249,27 @@ fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartVi
                 symbol: String::new(),
                 interval: Some((summary.profile[0].round(), summary.profile[1].round())),
             };
-            [bar("selected", s), bar("main effects", m)]
+            let mut bars = vec![bar("selected", s)];
+            let mut seen = vec![s.terms.clone()];
+            for (label, model) in [("no heterogeneity", &e.without_heterogeneity), ("main effects", &e.main_effects)] {
+                if let Ok(m) = model
+                    && !seen.contains(&m.terms)
+                {
+                    seen.push(m.terms.clone());
+                    bars.push(bar(label, m));
+                }
+            }
+            bars
         })
         .collect();
     if !models.is_empty() {
         out.push(ChartView {
             id: "chart-model-dependence",
-            title: "Each published estimate under the selected model and under main effects alone",
+            title: "Each published estimate under the selected model, without the heterogeneity term, and under main effects alone",
             svg: svg::bar_chart(
                 "chart-model-dependence",
-                "Estimates under the selected model and main effects alone",
-                "For every published estimate whose selected model has interactions: the profile-likelihood estimate and interval under the selected model and under main effects alone, one pair of bars each; intervals that do not overlap mean the estimate depends on the model.",
+                "Estimates under the selected model, without heterogeneity, and main effects alone",
+                "For every published estimate whose selected model has terms beyond main effects: the profile-likelihood estimate and interval under the selected model, under the same selection without the heterogeneity term, and under main effects alone, one bar each where they differ; intervals that do not overlap mean the estimate depends on the model.",
                 "Estimate and model",
                 "Estimated children (profile likelihood)",
                 &models,
@@ -251,15 +279,73 @@ fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartVi
     out
 }
 
-/// Render the private analyst report (`private/analyst.html`): model diagnostics, ingest
-/// reconciliation and the disclosure summary (counts per rule, never suppressed values).
-pub fn render(
-    about: &About,
-    coverage: &Coverage,
-    release: &ProtectedRelease,
-    estimates: &[PrevalenceEstimate],
-    sources: &[SourceReport],
-) -> Result<Page> {
+/// What the analyst report shows beside the protected release: every estimate, the warnings
+/// (of the estimates and of the data quality), the data quality per agency and year, and the
+/// ingest of each source.
+pub struct Analysis<'a> {
+    /// Every window and stratum's estimates.
+    pub estimates: &'a [PrevalenceEstimate],
+    /// What needs a decision ([`crate::estimate::warnings`], [`crate::estimate::quality`]).
+    pub warnings: &'a [Warning],
+    /// The records' data quality.
+    pub quality: &'a DataQuality,
+    /// Each source's ingest.
+    pub sources: &'a [SourceReport],
+}
+
+/// One row of the data-quality table.
+#[derive(Debug, Serialize)]
+struct QualityView {
+    id: String,
+    agency: &'static str,
+    year: String,
+    records: String,
+    not_known: String,
+    not_known_flagged: bool,
+    probabilistic: String,
+    no_link_quality: String,
+    lag: String,
+}
+
+fn quality_rows(quality: &DataQuality) -> Vec<QualityView> {
+    let percent = |share: f64| format!("{:.1}%", 100.0 * share);
+    let view = |y: &AgencyYear, id: String| {
+        let lag = if y.with_recorded_date == 0 {
+            "not in the extract".to_string()
+        } else {
+            let of = |n: u64| percent(n as f64 / y.with_recorded_date as f64);
+            let later = y.with_recorded_date - y.recorded_within_30_days - y.recorded_within_a_year;
+            format!(
+                "{} within 30 days, {} within a year, {} later",
+                of(y.recorded_within_30_days),
+                of(y.recorded_within_a_year),
+                of(later)
+            )
+        };
+        QualityView {
+            id,
+            agency: y.agency.label(),
+            year: y.financial_year.map_or_else(|| "Whole period".into(), |fy| window_label(&format!("fy{fy}"))),
+            records: thousands(y.records),
+            not_known: percent(y.not_known_share()),
+            not_known_flagged: y.not_known_share() > quality::ETHNICITY_NOT_KNOWN_SHARE,
+            probabilistic: percent(y.share(y.probabilistic_links)),
+            no_link_quality: percent(y.share(y.link_quality_missing)),
+            lag,
+        }
+    };
+    let mut rows = Vec::new();
+    for total in quality.agencies() {
+        rows.push(view(&total, quality::quality_anchor(total.agency)));
+        rows.extend(quality.years.iter().filter(|y| y.agency == total.agency).map(|y| view(y, String::new())));
+    }
+    rows
+}
+
+/// Render the private analyst report (`private/analyst.html`): model diagnostics, data quality,
+/// ingest reconciliation and the disclosure summary (counts per rule, never suppressed values).
+pub fn render(about: &About, coverage: &Coverage, release: &ProtectedRelease, analysis: &Analysis<'_>) -> Result<Page> {
+    let Analysis { estimates, warnings, quality, sources } = *analysis;
     // The windows the release publishes: the whole period, and the financial years its yearly
     // table has (those the period covers whole).
     let mut published = vec!["whole_period".to_string()];
@@ -272,7 +358,9 @@ pub fn render(
         bootstrap_replicates: thousands(prevalence::BOOTSTRAP_REPLICATES as u64),
         level: format!("{:.0}%", prevalence::LEVEL * 100.0),
         headline: headline(estimates, &published),
-        warnings: warnings::warnings(estimates),
+        warnings: warnings.to_vec(),
+        quality: quality_rows(quality),
+        not_known_threshold: format!("{:.0}%", 100.0 * quality::ETHNICITY_NOT_KNOWN_SHARE),
         charts: charts(estimates, &published),
         models: estimates.iter().filter(|e| !not_estimated(e)).flat_map(model_rows).collect(),
         not_estimated: {

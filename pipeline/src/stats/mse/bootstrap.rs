@@ -20,7 +20,7 @@
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::{CaptureTable, Fit, ModelError, Pair, stepwise};
+use super::{CaptureTable, Fit, ModelError, Pair, stepwise, stepwise_heterogeneous};
 use crate::stats::rng::Rng;
 
 /// How many resamples, from which seed, on how many threads.
@@ -39,8 +39,17 @@ pub struct Resampling {
 pub enum Procedure {
     /// Forward stepwise selection with this p-value threshold, then the fit.
     Stepwise(f64),
-    /// A fixed model: main effects plus these pairs of lists, by name.
-    Fixed(Vec<(String, String)>),
+    /// The same from Darroch's heterogeneity term ([`stepwise_heterogeneous`], which falls back
+    /// to [`Procedure::Stepwise`] where that term cannot be fitted).
+    StepwiseHeterogeneous(f64),
+    /// A fixed model: main effects plus these pairs of lists, by name, with Darroch's
+    /// heterogeneity term when `heterogeneity`.
+    Fixed {
+        /// Pairs of lists, by name.
+        pairs: Vec<(String, String)>,
+        /// Whether the model has the heterogeneity term.
+        heterogeneity: bool,
+    },
 }
 
 impl Procedure {
@@ -50,14 +59,15 @@ impl Procedure {
         let (table, _) = table.without_empty_lists();
         match self {
             Procedure::Stepwise(threshold) => stepwise(&table, *threshold),
-            Procedure::Fixed(names) => {
+            Procedure::StepwiseHeterogeneous(threshold) => stepwise_heterogeneous(&table, *threshold),
+            Procedure::Fixed { pairs: names, heterogeneity } => {
                 let index = |name: &str| table.lists().iter().position(|l| l == name);
                 let pairs: Vec<Pair> = names
                     .iter()
                     .filter_map(|(a, b)| Some((index(a)?, index(b)?)))
                     .map(|(i, j)| (i.min(j), i.max(j)))
                     .collect();
-                super::fit(&table, &pairs)
+                super::fit_model(&table, &pairs, *heterogeneity)
             }
         }
     }

@@ -8,6 +8,13 @@
 //! term is left out of the fit, every capture history holding both lists is removed, and 2 is
 //! added to the AIC per such pair.
 //!
+//! A model may also carry Darroch's heterogeneity term (Darroch, Fienberg, Glonek and Junker
+//! 1993; Rcapture's `Mth Darroch`): one column `C(|ω|, 2)`, the number of pairs of lists a history
+//! is on, i.e. one dependence shared by every pair of lists (Agresti 1994). It is the log-linear
+//! form of individual capture probabilities that vary from child to child by a common factor (a
+//! child hard to see for one agency is hard to see for all): with log-normal variation of
+//! variance σ², the expected counts are log-linear in |ω|² with coefficient σ²/2.
+//!
 //! Owns: capture tables, model fitting and selection. May not touch: files or publication.
 
 use statrs::function::gamma::ln_gamma;
@@ -169,22 +176,46 @@ struct Design {
     terms: Vec<String>,
     pairs: Vec<Pair>,
     empty_pairs: Vec<Pair>,
+    heterogeneity: bool,
 }
 
-fn design(table: &CaptureTable, pairs: &[Pair]) -> Design {
+/// The name of Darroch's heterogeneity term among a model's terms.
+pub const HETEROGENEITY_TERM: &str = "heterogeneity";
+
+/// Darroch's heterogeneity column of a history: the number of pairs of lists it is on.
+fn heterogeneity_column(mask: usize) -> f64 {
+    let k = f64::from(mask.count_ones());
+    k * (k - 1.0) / 2.0
+}
+
+fn design(table: &CaptureTable, pairs: &[Pair], heterogeneity: bool) -> Design {
     let t = table.t();
     let (empty_pairs, fitted_pairs): (Vec<Pair>, Vec<Pair>) =
         pairs.iter().copied().partition(|&(j, k)| table.overlap(j, k) == 0.0);
     let masks: Vec<usize> =
         (1..1usize << t).filter(|m| empty_pairs.iter().all(|&(j, k)| !(m >> j & 1 == 1 && m >> k & 1 == 1))).collect();
-    let rows: Vec<Vec<f64>> = masks.iter().map(|&m| design_row(m, t, &fitted_pairs)).collect();
+    let rows: Vec<Vec<f64>> = masks
+        .iter()
+        .map(|&m| {
+            let mut row = design_row(m, t, &fitted_pairs);
+            if heterogeneity {
+                row.push(heterogeneity_column(m));
+            }
+            row
+        })
+        .collect();
+    let mut terms = table.term_names(pairs);
+    if heterogeneity {
+        terms.push(HETEROGENEITY_TERM.to_string());
+    }
     Design {
         y: masks.iter().map(|&m| table.count(m)).collect(),
         x: Matrix::from_rows(&rows),
         masks,
-        terms: table.term_names(pairs),
+        terms,
         pairs: pairs.to_vec(),
         empty_pairs,
+        heterogeneity,
     }
 }
 
@@ -210,6 +241,7 @@ fn capture_count_design(table: &CaptureTable, etas: &[usize]) -> Design {
         terms,
         pairs: Vec::new(),
         empty_pairs: Vec::new(),
+        heterogeneity: false,
     }
 }
 
@@ -224,7 +256,12 @@ fn design_row(mask: usize, t: usize, pairs: &[Pair]) -> Vec<f64> {
 
 /// Check existence (Fienberg-Rinaldo linear program) and identifiability (design rank).
 pub fn check(table: &CaptureTable, pairs: &[Pair]) -> Result<(), ModelError> {
-    check_design(&design(table, pairs))
+    check_model(table, pairs, false)
+}
+
+/// [`check`] for a model with or without Darroch's heterogeneity term.
+pub fn check_model(table: &CaptureTable, pairs: &[Pair], heterogeneity: bool) -> Result<(), ModelError> {
+    check_design(&design(table, pairs, heterogeneity))
 }
 
 fn check_design(d: &Design) -> Result<(), ModelError> {
@@ -345,7 +382,9 @@ pub struct Fit {
     pub pairs: Vec<Pair>,
     /// Pairs whose overlap is empty (left out of the fit; their histories removed).
     pub empty_pairs: Vec<Pair>,
-    /// Coefficients: intercept, one per list, one per fitted pair.
+    /// Whether the model has Darroch's heterogeneity term (its coefficient is the last).
+    pub heterogeneity: bool,
+    /// Coefficients: intercept, one per list, one per fitted pair, then the heterogeneity term's.
     pub beta: Vec<f64>,
     /// Standard error of the intercept.
     pub se_intercept: f64,
@@ -394,15 +433,21 @@ impl Fit {
 
 /// Fit a model (main effects plus `pairs`), after checking existence and identifiability.
 pub fn fit(table: &CaptureTable, pairs: &[Pair]) -> Result<Fit, ModelError> {
+    fit_model(table, pairs, false)
+}
+
+/// Fit main effects plus `pairs`, with Darroch's heterogeneity term when `heterogeneity`, after
+/// checking existence and identifiability.
+pub fn fit_model(table: &CaptureTable, pairs: &[Pair], heterogeneity: bool) -> Result<Fit, ModelError> {
     if (0..table.t()).filter(|&j| table.list_total(j) > 0.0).count() < 2 {
         return Err(ModelError::TooFewLists);
     }
-    check(table, pairs)?;
-    fit_unchecked(table, pairs)
+    check_model(table, pairs, heterogeneity)?;
+    fit_unchecked(table, pairs, heterogeneity)
 }
 
-fn fit_unchecked(table: &CaptureTable, pairs: &[Pair]) -> Result<Fit, ModelError> {
-    fit_design(table, design(table, pairs))
+fn fit_unchecked(table: &CaptureTable, pairs: &[Pair], heterogeneity: bool) -> Result<Fit, ModelError> {
+    fit_design(table, design(table, pairs, heterogeneity))
 }
 
 /// Fit Rcapture's heterogeneity models on the number of captures: `etas` empty is M0; `[3]`
@@ -421,6 +466,7 @@ fn fit_design(table: &CaptureTable, d: Design) -> Result<Fit, ModelError> {
     Ok(Fit {
         pairs: d.pairs.clone(),
         empty_pairs: d.empty_pairs.clone(),
+        heterogeneity: d.heterogeneity,
         beta: r.beta,
         se_intercept: r.variances[0].sqrt(),
         deviance: r.deviance,
@@ -451,7 +497,24 @@ fn poisson_cdf(k: f64, lambda: f64) -> f64 {
 /// for ever, or a combination of columns that vanishes, is still one with more columns). The
 /// result is the same as checking every pair at every step, at a fraction of the cost.
 pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError> {
-    let mut current = fit(table, &[])?;
+    stepwise_from(table, threshold, false)
+}
+
+/// [`stepwise`] from main effects and Darroch's heterogeneity term, the pairs added by the same
+/// rule on top of it. Where the heterogeneity model has no finite estimate or cannot be
+/// identified (two lists, or too few histories observed), the result is [`stepwise`]'s: the
+/// returned fit's `heterogeneity` says which it is.
+pub fn stepwise_heterogeneous(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError> {
+    match stepwise_from(table, threshold, true) {
+        Err(ModelError::NoEstimate { .. } | ModelError::NotIdentifiable { .. } | ModelError::NotConverged) => {
+            stepwise(table, threshold)
+        }
+        other => other,
+    }
+}
+
+fn stepwise_from(table: &CaptureTable, threshold: f64, heterogeneity: bool) -> Result<Fit, ModelError> {
+    let mut current = fit_model(table, &[], heterogeneity)?;
     let t = table.t();
     let candidates: Vec<Pair> = (0..t).flat_map(|j| (j + 1..t).map(move |k| (j, k))).collect();
     let mut open = vec![true; candidates.len()];
@@ -469,13 +532,13 @@ pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError>
             let mut trial = current.pairs.clone();
             trial.push(candidates[c]);
             open[c] = false;
-            if check(table, &trial).is_ok() {
+            if check_model(table, &trial, heterogeneity).is_ok() {
                 chosen = Some(trial);
                 break;
             }
         }
         match chosen {
-            Some(pairs) => current = fit_unchecked(table, &pairs)?,
+            Some(pairs) => current = fit_unchecked(table, &pairs, heterogeneity)?,
             None => return Ok(current),
         }
     }

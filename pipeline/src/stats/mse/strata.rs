@@ -4,12 +4,16 @@
 //! Owns: stratified fits. May not touch: publication.
 
 use super::bootstrap::{BootstrapInterval, Resampling, intervals};
-use super::{CaptureTable, Design, Matrix, ModelError, Pair, check_design, irls, stepwise, z_value};
+use super::{
+    CaptureTable, Design, HETEROGENEITY_TERM, Matrix, ModelError, Pair, check_design, heterogeneity_column, irls,
+    stepwise, stepwise_heterogeneous, z_value,
+};
 
 /// Estimates per stratum from one model fitted to all strata together: each stratum has its own
 /// intercept and list main effects (so capture probabilities may differ by stratum), and the
-/// pairwise dependence between lists is shared (estimated from all the data). Small strata thus
-/// borrow the dependence structure that only the pooled data can reveal.
+/// pairwise dependence between lists, and Darroch's heterogeneity term where the model has it,
+/// are shared (estimated from all the data). Small strata thus borrow the dependence structure
+/// that only the pooled data can reveal.
 #[derive(Debug, Clone)]
 pub struct StratifiedFit {
     /// Per stratum: (name, observed, dark figure, log-normal interval on N).
@@ -19,10 +23,12 @@ pub struct StratifiedFit {
 }
 
 /// Fit the stratified model. All tables must have the same lists; `pairs` are the shared
-/// interactions (typically those selected on the pooled table).
+/// interactions (typically those selected on the pooled table), and `heterogeneity` adds the
+/// shared heterogeneity term.
 pub fn fit_stratified(
     tables: &[(String, CaptureTable)],
     pairs: &[Pair],
+    heterogeneity: bool,
     level: f64,
 ) -> Result<StratifiedFit, ModelError> {
     let Some((_, first)) = tables.first() else { return Err(ModelError::TooFewLists) };
@@ -47,7 +53,7 @@ pub fn fit_stratified(
         offset += 1 + lists.len();
         columns_per_stratum.push(lists);
     }
-    let p = offset + shared.len();
+    let p = offset + shared.len() + usize::from(heterogeneity);
     let (mut rows, mut y) = (Vec::new(), Vec::new());
     for (s, (_, table)) in tables.iter().enumerate() {
         let lists = &columns_per_stratum[s];
@@ -67,17 +73,25 @@ pub fn fit_stratified(
                     row[offset + i] = 1.0;
                 }
             }
+            if heterogeneity {
+                row[p - 1] = heterogeneity_column(m);
+            }
             rows.push(row);
             y.push(table.count(m));
         }
+    }
+    let mut terms = pooled.term_names(pairs);
+    if heterogeneity {
+        terms.push(HETEROGENEITY_TERM.to_string());
     }
     let d = Design {
         masks: Vec::new(),
         x: Matrix::from_rows(&rows),
         y,
-        terms: pooled.term_names(pairs),
+        terms,
         pairs: pairs.to_vec(),
         empty_pairs,
+        heterogeneity,
     };
     check_design(&d)?;
     let r = irls(&d.x, &d.y, None).ok_or(ModelError::NotConverged)?;
@@ -95,13 +109,13 @@ pub fn fit_stratified(
 }
 
 /// The communities' estimates of a release: interactions selected by the stepwise rule on all
-/// strata pooled (lists with nobody on them left out), then the stratified model with those
-/// interactions over the strata with at least `min_observed` individuals (at least two such
-/// strata, or `TooFewLists`).
+/// strata pooled (lists with nobody on them left out; with `heterogeneity`, from Darroch's term
+/// as [`stepwise_heterogeneous`] does), then the stratified model with those terms over the
+/// strata with at least `min_observed` individuals (at least two such strata, or `TooFewLists`).
 pub fn select_and_stratify(
     strata: &[(String, CaptureTable)],
     min_observed: f64,
-    threshold: f64,
+    (threshold, heterogeneity): (f64, bool),
     level: f64,
 ) -> Result<StratifiedFit, ModelError> {
     let Some((_, first)) = strata.first() else { return Err(ModelError::TooFewLists) };
@@ -113,7 +127,8 @@ pub fn select_and_stratify(
     }
     let pooled = CaptureTable::new(first.lists.clone(), pooled).map_err(|_| ModelError::NotConverged)?;
     let (reduced, _) = pooled.without_empty_lists();
-    let selected = stepwise(&reduced, threshold)?;
+    let selected =
+        if heterogeneity { stepwise_heterogeneous(&reduced, threshold)? } else { stepwise(&reduced, threshold)? };
     let index = |name: &str| first.lists.iter().position(|l| l == name);
     let pairs: Vec<Pair> = selected
         .pairs
@@ -125,7 +140,15 @@ pub fn select_and_stratify(
     if included.len() < 2 {
         return Err(ModelError::TooFewLists);
     }
-    fit_stratified(&included, &pairs, level)
+    match fit_stratified(&included, &pairs, selected.heterogeneity, level) {
+        // The shared heterogeneity term may not be estimable stratum by stratum: then without it.
+        Err(ModelError::NoEstimate { .. } | ModelError::NotIdentifiable { .. } | ModelError::NotConverged)
+            if selected.heterogeneity =>
+        {
+            fit_stratified(&included, &pairs, false, level)
+        }
+        other => other,
+    }
 }
 
 /// Bootstrap intervals of [`select_and_stratify`]'s estimates, allowing for the selection: each
@@ -134,11 +157,11 @@ pub fn select_and_stratify(
 pub fn stratified_intervals(
     strata: &[(String, CaptureTable)],
     min_observed: f64,
-    threshold: f64,
+    selection: (f64, bool),
     resampling: Resampling,
     level: f64,
 ) -> Result<Vec<(String, BootstrapInterval)>, ModelError> {
-    let fitted = select_and_stratify(strata, min_observed, threshold, level)?;
+    let fitted = select_and_stratify(strata, min_observed, selection, level)?;
     let names: Vec<String> = fitted.strata.iter().map(|s| s.0.clone()).collect();
     let points: Vec<f64> = fitted.strata.iter().map(|s| s.1 + s.2).collect();
     let lists = strata[0].1.lists.clone();
@@ -149,7 +172,7 @@ pub fn stratified_intervals(
             .zip(groups)
             .map(|((name, _), counts)| CaptureTable::new(lists.clone(), counts.clone()).ok().map(|t| (name.clone(), t)))
             .collect();
-        let fit = tables.and_then(|t| select_and_stratify(&t, min_observed, threshold, level).ok());
+        let fit = tables.and_then(|t| select_and_stratify(&t, min_observed, selection, level).ok());
         names
             .iter()
             .map(|name| {
