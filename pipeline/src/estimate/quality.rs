@@ -140,7 +140,8 @@ impl DataQuality {
     }
 }
 
-fn percent(share: f64) -> String {
+/// A share as a percentage with one decimal, as the warnings and the analyst report show it.
+pub fn percent(share: f64) -> String {
     format!("{:.1}%", 100.0 * share)
 }
 

@@ -308,7 +308,7 @@ struct QualityView {
 }
 
 fn quality_rows(quality: &DataQuality) -> Vec<QualityView> {
-    let percent = |share: f64| format!("{:.1}%", 100.0 * share);
+    let percent = quality::percent;
     let view = |y: &AgencyYear, id: String| {
         let lag = if y.with_recorded_date == 0 {
             "not in the extract".to_string()

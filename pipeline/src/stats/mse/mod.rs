@@ -55,6 +55,14 @@ pub enum ModelError {
     NotConverged,
 }
 
+impl ModelError {
+    /// Whether the model cannot be fitted to these data (no finite estimate, not identifiable,
+    /// or no convergence), as opposed to a table with too few lists: a simpler model may still be.
+    pub fn is_unfittable(&self) -> bool {
+        matches!(self, ModelError::NoEstimate { .. } | ModelError::NotIdentifiable { .. } | ModelError::NotConverged)
+    }
+}
+
 impl std::fmt::Display for ModelError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let model = |terms: &[String]| {
@@ -506,9 +514,7 @@ pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError>
 /// returned fit's `heterogeneity` says which it is.
 pub fn stepwise_heterogeneous(table: &CaptureTable, threshold: f64) -> Result<Fit, ModelError> {
     match stepwise_from(table, threshold, true) {
-        Err(ModelError::NoEstimate { .. } | ModelError::NotIdentifiable { .. } | ModelError::NotConverged) => {
-            stepwise(table, threshold)
-        }
+        Err(e) if e.is_unfittable() => stepwise(table, threshold),
         other => other,
     }
 }

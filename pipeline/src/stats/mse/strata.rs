@@ -142,11 +142,7 @@ pub fn select_and_stratify(
     }
     match fit_stratified(&included, &pairs, selected.heterogeneity, level) {
         // The shared heterogeneity term may not be estimable stratum by stratum: then without it.
-        Err(ModelError::NoEstimate { .. } | ModelError::NotIdentifiable { .. } | ModelError::NotConverged)
-            if selected.heterogeneity =>
-        {
-            fit_stratified(&included, &pairs, false, level)
-        }
+        Err(e) if e.is_unfittable() && selected.heterogeneity => fit_stratified(&included, &pairs, false, level),
         other => other,
     }
 }
