@@ -4,10 +4,13 @@
 //! differ in how visible they are to every agency: a child hard to see for one agency is hard to
 //! see for all, which pairwise interactions alone do not absorb and which biases estimates
 //! downwards), its profile-likelihood interval, and two sensitivity models: the same selection
-//! without the heterogeneity term, and main effects alone. Every estimate a release publishes (all children over the whole
-//! period and each financial year; each community over the whole period) also gets the
-//! bootstrap interval that allows for model selection ([`BOOTSTRAP_REPLICATES`] resamples,
-//! seeded per estimate), and that is the published one.
+//! without the heterogeneity term, and main effects alone. A financial year borrows the model
+//! selected on all children over the whole period (a year's few hundred children cannot choose
+//! the interactions reliably); the year's own selection is kept as a third sensitivity model.
+//! Every estimate a release publishes (all children over the whole period and each financial
+//! year; each community over the whole period) also gets the bootstrap interval that allows for
+//! model selection ([`BOOTSTRAP_REPLICATES`] resamples, seeded per estimate; for the years, the
+//! whole period's selection is re-run on every resample), and that is the published one.
 //!
 //! Estimates are not computed (shown `x`) where fewer than [`MIN_OBSERVED`] children were
 //! observed or fewer than two lists recorded anyone.
@@ -126,8 +129,13 @@ pub struct PrevalenceEstimate {
     /// Chao lower bound `[point, lower, upper]`, when computed.
     pub chao: Option<[f64; 3]>,
     /// The stepwise-selected model (from main effects and the heterogeneity term), or why there
-    /// is none.
+    /// is none. A financial year borrows the model selected on all children over the whole
+    /// period ([`Procedure::Borrowed`]: fitted to the year, or the year's own selection where it
+    /// cannot be).
     pub selected: std::result::Result<ModelSummary, String>,
+    /// For a financial year, whose selected model is the whole period's (fitted to the year): the
+    /// model stepwise selection chooses on the year alone (sensitivity).
+    pub own_selection: Option<std::result::Result<ModelSummary, String>>,
     /// The stepwise-selected model without the heterogeneity term (sensitivity), or why there
     /// is none.
     pub without_heterogeneity: std::result::Result<ModelSummary, String>,
@@ -184,8 +192,19 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
         entry[mask] += children.get() as f64;
     }
     let lists: Vec<String> = Agency::ALL.iter().map(|a| a.label().to_string()).collect();
+    // Each financial year borrows the model selected on all children over the whole period: a
+    // year has too few children to choose its interactions reliably, and the dependence between
+    // agencies is a property of how they work together, which changes slowly.
+    let whole_period = cells
+        .get(&("whole_period".to_string(), "all".to_string()))
+        .map(|counts| CaptureTable::new(lists.clone(), counts.clone()))
+        .transpose()
+        .map_err(|e| fail(&e))?;
+    let selection = Procedure::StepwiseHeterogeneous(STEPWISE_THRESHOLD);
+    let borrowed = whole_period.as_ref().and_then(|t| selection.chosen_model(t, STEPWISE_THRESHOLD).ok());
     let mut out = Vec::with_capacity(cells.len());
     let mut whole_period_strata: Vec<(String, CaptureTable)> = Vec::new();
+    let mut yearly: Vec<(usize, CaptureTable)> = Vec::new();
     for ((window, stratum), counts) in cells {
         let table = CaptureTable::new(lists.clone(), counts).map_err(|e| fail(&e))?;
         let overlaps: Vec<(String, String, u64)> = (0..table.t())
@@ -198,13 +217,15 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
         if window == "whole_period" && stratum != "all" {
             whole_period_strata.push((stratum.clone(), table.clone()));
         }
-        let (table, removed_lists) = table.without_empty_lists();
-        let n = table.n_observed();
-        let f = table.frequencies();
+        let year = window.starts_with("fy");
+        let (reduced, removed_lists) = table.without_empty_lists();
+        let n = reduced.n_observed();
+        let f = reduced.frequencies();
         let too_few = super::warnings::too_few_reason();
+        let mut own_selection = None;
         let (chao, selected, without_heterogeneity, main_effects) = if n < MIN_OBSERVED {
             (None, Err(too_few.clone()), Err(too_few.clone()), Err(too_few))
-        } else if table.t() < 2 {
+        } else if reduced.t() < 2 {
             let reason = mse::ModelError::TooFewLists.to_string();
             (None, Err(reason.clone()), Err(reason.clone()), Err(reason))
         } else {
@@ -214,21 +235,28 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             let model = |fit: std::result::Result<mse::Fit, mse::ModelError>| {
                 fit.map_err(|e| e.to_string()).and_then(|f| summarise(&f))
             };
-            let selected = model(mse::stepwise_heterogeneous(&table, STEPWISE_THRESHOLD));
-            let without = model(mse::stepwise(&table, STEPWISE_THRESHOLD));
-            let main = model(mse::fit(&table, &[]));
+            let own = model(mse::stepwise_heterogeneous(&reduced, STEPWISE_THRESHOLD));
+            let selected = match (&borrowed, year) {
+                (Some(b), true) => {
+                    own_selection = Some(own);
+                    model(b.fit(&reduced))
+                }
+                _ => own,
+            };
+            let without = model(mse::stepwise(&reduced, STEPWISE_THRESHOLD));
+            let main = model(mse::fit(&reduced, &[]));
             (overlap.then_some([c.point, c.lower, c.upper]), selected, without, main)
         };
-        // Published: all children, over the whole period and each year.
-        let bootstrap = (stratum == "all" && selected.is_ok()).then(|| {
-            mse::selection_interval(
-                &table,
-                &Procedure::StepwiseHeterogeneous(STEPWISE_THRESHOLD),
-                resampling(&[&window, &stratum]),
-                LEVEL,
-            )
-            .map_err(|e| e.to_string())
-            .and_then(|b| BootstrapSummary::from_interval(&b))
+        // Published: all children, over the whole period and each year (the years' intervals
+        // come together below).
+        let published = stratum == "all" && selected.is_ok();
+        if published && year && borrowed.is_some() {
+            yearly.push((out.len(), table.clone()));
+        }
+        let bootstrap = (published && !(year && borrowed.is_some())).then(|| {
+            mse::selection_interval(&reduced, &selection, resampling(&[&window, &stratum]), LEVEL)
+                .map_err(|e| e.to_string())
+                .and_then(|b| BootstrapSummary::from_interval(&b))
         });
         out.push(PrevalenceEstimate {
             window,
@@ -237,6 +265,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             removed_lists,
             chao,
             selected,
+            own_selection,
             without_heterogeneity,
             main_effects,
             overlaps,
@@ -244,6 +273,25 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             stratified_terms: Vec::new(),
             bootstrap,
         });
+    }
+    if let Some(whole_period) = &whole_period
+        && !yearly.is_empty()
+    {
+        let tables: Vec<CaptureTable> = yearly.iter().map(|(_, t)| t.clone()).collect();
+        let intervals = mse::borrowed_intervals(
+            whole_period,
+            &selection,
+            STEPWISE_THRESHOLD,
+            &tables,
+            resampling(&["financial_years", "all"]),
+            LEVEL,
+        );
+        for (k, (i, _)) in yearly.iter().enumerate() {
+            out[*i].bootstrap = Some(match &intervals {
+                Ok(all) => BootstrapSummary::from_interval(&all[k]),
+                Err(e) => Err(e.to_string()),
+            });
+        }
     }
     stratify(&mut out, &whole_period_strata);
     Ok(out)
@@ -304,6 +352,10 @@ pub struct DiagnosticRow<'a> {
     pub chao_lower_bound: Option<[f64; 3]>,
     /// Stepwise-selected model (from main effects and the heterogeneity term).
     pub selected_model: std::result::Result<&'a ModelSummary, &'a str>,
+    /// A financial year's own stepwise selection (sensitivity; the selected model is the whole
+    /// period's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_selection: Option<std::result::Result<&'a ModelSummary, &'a str>>,
     /// Stepwise-selected model without the heterogeneity term (sensitivity).
     pub without_heterogeneity: std::result::Result<&'a ModelSummary, &'a str>,
     /// Main effects (sensitivity).
@@ -334,6 +386,7 @@ pub fn diagnostics<'a>(
                 removed_lists: &e.removed_lists,
                 chao_lower_bound: e.chao,
                 selected_model: e.selected.as_ref().map_err(String::as_str),
+                own_selection: e.own_selection.as_ref().map(|m| m.as_ref().map_err(String::as_str)),
                 without_heterogeneity: e.without_heterogeneity.as_ref().map_err(String::as_str),
                 main_effects: e.main_effects.as_ref().map_err(String::as_str),
                 stratified: e.stratified,

@@ -187,6 +187,7 @@ mod tests {
             removed_lists: Vec::new(),
             chao: None,
             selected,
+            own_selection: None,
             without_heterogeneity: main.clone(),
             main_effects: main,
             overlaps: Vec::new(),

@@ -50,6 +50,18 @@ pub enum Procedure {
         /// Whether the model has the heterogeneity term.
         heterogeneity: bool,
     },
+    /// A model chosen on other data (a financial year borrows the whole period's selection),
+    /// fitted as [`Procedure::Fixed`]; where it cannot be fitted to this table (no finite
+    /// estimate, not identifiable, no convergence), this table's own
+    /// [`Procedure::StepwiseHeterogeneous`] selection with the same threshold.
+    Borrowed {
+        /// Pairs of lists, by name.
+        pairs: Vec<(String, String)>,
+        /// Whether the model has the heterogeneity term.
+        heterogeneity: bool,
+        /// The stepwise threshold of the fallback.
+        threshold: f64,
+    },
 }
 
 impl Procedure {
@@ -69,7 +81,28 @@ impl Procedure {
                     .collect();
                 super::fit_model(&table, &pairs, *heterogeneity)
             }
+            Procedure::Borrowed { pairs, heterogeneity, threshold } => {
+                let fixed = Procedure::Fixed { pairs: pairs.clone(), heterogeneity: *heterogeneity };
+                match fixed.fit(&table) {
+                    Err(e) if e.is_unfittable() => stepwise_heterogeneous(&table, *threshold),
+                    other => other,
+                }
+            }
         }
+    }
+
+    /// The model this procedure arrives at on `table`, to be fitted to other tables of the same
+    /// lists: [`Procedure::Borrowed`] with its pairs by name (the fallback threshold is
+    /// `threshold`).
+    pub fn chosen_model(&self, table: &CaptureTable, threshold: f64) -> Result<Procedure, ModelError> {
+        let (table, _) = table.without_empty_lists();
+        let fit = self.fit(&table)?;
+        let name = |j: usize| table.lists()[j].clone();
+        Ok(Procedure::Borrowed {
+            pairs: fit.pairs.iter().map(|&(a, b)| (name(a), name(b))).collect(),
+            heterogeneity: fit.heterogeneity,
+            threshold,
+        })
     }
 
     /// The estimate n + exp(β0), when finite.
@@ -112,6 +145,38 @@ pub fn selection_interval(
     let groups = vec![(0..1usize << table.t()).map(|m| table.count(m)).collect::<Vec<f64>>()];
     let mut out = intervals(&groups, &[point], &statistic, resampling, level);
     Ok(out.remove(0))
+}
+
+/// Bootstrap intervals of estimates that borrow their model from a reference table (each
+/// financial year from the whole period), honest about the selection made on the reference: on
+/// every resample the reference is resampled and `selection` re-run on it, and the model it
+/// chooses ([`Procedure::chosen_model`]) is fitted to a resample of each table. The reference and
+/// the tables are resampled independently of each other (a year's children are among the whole
+/// period's, so this leaves out their correlation, which moves only the selection: the year's own
+/// sampling error, the larger part, is in full). `points` are the estimates on the data; all
+/// tables have the reference's lists.
+pub fn borrowed_intervals(
+    reference: &CaptureTable,
+    selection: &Procedure,
+    threshold: f64,
+    tables: &[CaptureTable],
+    resampling: Resampling,
+    level: f64,
+) -> Result<Vec<BootstrapInterval>, ModelError> {
+    let chosen = selection.chosen_model(reference, threshold)?;
+    let points: Vec<f64> = tables.iter().map(|t| chosen.fit(t).map(|f| f.n_poisson())).collect::<Result<_, _>>()?;
+    let lists = reference.lists().to_vec();
+    let counts = |t: &CaptureTable| (0..1usize << t.t()).map(|m| t.count(m)).collect::<Vec<f64>>();
+    let mut groups = vec![counts(reference)];
+    groups.extend(tables.iter().map(counts));
+    let statistic = |groups: &[Vec<f64>]| -> Vec<Option<f64>> {
+        let table = |g: &Vec<f64>| CaptureTable::new(lists.clone(), g.clone()).ok();
+        let Some(model) = table(&groups[0]).and_then(|r| selection.chosen_model(&r, threshold).ok()) else {
+            return vec![None; groups.len() - 1];
+        };
+        groups[1..].iter().map(|g| table(g).and_then(|t| model.estimate(&t))).collect()
+    };
+    Ok(intervals(&groups, &points, &statistic, resampling, level))
 }
 
 /// Bootstrap intervals of several estimates made together from strata of individuals:
@@ -290,6 +355,36 @@ mod tests {
         // One low delete-one value: d is large and positive there, so a > 0.
         assert!(acceleration(&[(5.0, 10.0), (1.0, 4.0)]).unwrap() > 0.0);
         assert_eq!(acceleration(&[(1.0, f64::INFINITY)]), None);
+    }
+
+    #[test]
+    fn a_year_borrows_the_reference_model_and_its_interval_re_runs_the_selection() {
+        let table = |cells: &[(usize, f64)]| {
+            let mut counts = vec![0.0; 8];
+            for &(m, c) in cells {
+                counts[m] = c;
+            }
+            CaptureTable::new(vec!["A".into(), "B".into(), "C".into()], counts).unwrap()
+        };
+        // A and B share far more children than independence allows, over the whole period.
+        let whole = table(&[(1, 100.0), (2, 100.0), (4, 100.0), (3, 60.0), (5, 10.0), (6, 10.0), (7, 5.0)]);
+        let year = table(&[(1, 21.0), (2, 19.0), (4, 20.0), (3, 11.0), (5, 3.0), (6, 2.0), (7, 1.0)]);
+        let selection = Procedure::StepwiseHeterogeneous(0.02);
+        let Procedure::Borrowed { pairs, heterogeneity, .. } = selection.chosen_model(&whole, 0.02).unwrap() else {
+            panic!("a borrowed model");
+        };
+        assert!(pairs.contains(&("A".to_string(), "B".to_string())), "{pairs:?}");
+        let fixed = Procedure::Fixed { pairs, heterogeneity }.fit(&year).unwrap().n_poisson();
+        let run = |threads| {
+            let resampling = Resampling { replicates: 60, seed: 11, threads };
+            borrowed_intervals(&whole, &selection, 0.02, std::slice::from_ref(&year), resampling, 0.95).unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one.len(), 1);
+        assert!((one[0].point - fixed).abs() < 1e-9, "{} {fixed}", one[0].point);
+        let (lo, hi) = one[0].bca.clone().unwrap();
+        assert!(lo >= year.n_observed() && lo < one[0].point && one[0].point < hi, "{lo} {} {hi}", one[0].point);
     }
 
     #[test]

@@ -567,7 +567,9 @@ fn overlap_p_value(table: &CaptureTable, current: &Fit, j: usize, k: usize) -> f
     lower.min(upper)
 }
 
-pub use bootstrap::{BootstrapInterval, Procedure, Resampling, intervals as bootstrap_intervals, selection_interval};
+pub use bootstrap::{
+    BootstrapInterval, Procedure, Resampling, borrowed_intervals, intervals as bootstrap_intervals, selection_interval,
+};
 pub use intervals::{
     Estimate, chao_defined, chao_lower_bound, chapman, lincoln_petersen, lognormal_around, profile_likelihood,
 };
