@@ -153,11 +153,12 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
     // A sensitivity model with the selected model's terms would repeat its row: one row says both.
     let mut rows: Vec<ModelRowView> = Vec::new();
     let mut shown: Vec<(String, &Result<ModelSummary, String>)> = Vec::new();
-    for (label, model) in [
-        ("selected", &e.selected),
-        ("sensitivity, without heterogeneity", &e.without_heterogeneity),
-        ("sensitivity, main effects", &e.main_effects),
-    ] {
+    // A year's selected model is the whole period's; the year's own choice is a sensitivity.
+    let mut models = vec![("selected", &e.selected)];
+    models.extend(e.own_selection.iter().map(|m| ("sensitivity, the year's own selection", m)));
+    models.push(("sensitivity, without heterogeneity", &e.without_heterogeneity));
+    models.push(("sensitivity, main effects", &e.main_effects));
+    for (label, model) in models {
         let terms = |m: &Result<ModelSummary, String>| m.as_ref().ok().map(|m| m.terms.clone());
         match shown.iter_mut().find(|(_, m)| terms(m).is_some() && terms(m) == terms(model)) {
             Some((first, _)) => {
@@ -251,7 +252,11 @@ fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartVi
             };
             let mut bars = vec![bar("selected", s)];
             let mut seen = vec![s.terms.clone()];
-            for (label, model) in [("no heterogeneity", &e.without_heterogeneity), ("main effects", &e.main_effects)] {
+            let mut others: Vec<(&str, &Result<ModelSummary, String>)> =
+                e.own_selection.iter().map(|m| ("own selection", m)).collect();
+            others.push(("no heterogeneity", &e.without_heterogeneity));
+            others.push(("main effects", &e.main_effects));
+            for (label, model) in others {
                 if let Ok(m) = model
                     && !seen.contains(&m.terms)
                 {
