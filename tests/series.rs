@@ -192,3 +192,45 @@ fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
         page.contains("Revisions since the last release") && page.contains("The last release covered 2009 to 2011")
     );
 }
+
+/// A revision whose children have few partners across the earlier release: seed 21 at 20,000
+/// children, released as of 31 March 2012 and then 2013. The second release's first cycle
+/// search finds no certificate for a revised figure (the run was refused before the deeper
+/// searches); a deeper search protects it, and the release's own audit of the whole series'
+/// system holds.
+#[test]
+fn a_revision_the_first_cycle_search_cannot_hide_is_protected_by_a_deeper_one() {
+    let root = temp_dir();
+    let mut outs: Vec<PathBuf> = Vec::new();
+    for year in [2012, 2013] {
+        let dir = root.join(format!("extract-{year}"));
+        let as_of = format!("{year}-03-31");
+        safestat_ok(&["generate", "--out", s(&dir), "--seed", "21", "--children", "20000", "--as-of", &as_of]);
+        let out = root.join(format!("out-{year}"));
+        let config = dir.join("release.toml");
+        let mut args = vec!["run", "--config", s(&config), "--out", s(&out), "--quiet"];
+        if let Some(earlier) = outs.last() {
+            args.extend(["--earlier", s(earlier)]);
+        }
+        safestat_ok(&args);
+        outs.push(out);
+    }
+    let log = read_json(&outs[1].join("private/disclosure-log.json"));
+    assert_eq!(log["method"], "hypercube");
+    assert!(log["deeper_searches"].as_u64().unwrap() >= 1, "{}", log["deeper_searches"]);
+    assert_eq!(log["pass"], true);
+    assert!(log["series"]["revisions_protected"].as_u64().unwrap() > 0, "{}", log["series"]);
+    // No figure of the first release is published again differing by 1..5.
+    let state = |out: &Path| -> ReleaseState { serde_json::from_value(read_json(&out.join(STATE_FILE))).unwrap() };
+    let (then, now) = (state(&outs[0]), state(&outs[1]));
+    let earlier: BTreeMap<_, _> = then.figures.iter().map(|f| ((&f.table, &f.code, &f.column), f.published)).collect();
+    let mut again = 0;
+    for f in &now.figures {
+        if let Some(&before) = earlier.get(&(&f.table, &f.code, &f.column)) {
+            assert!(!(1..=5).contains(&before.abs_diff(f.published)), "{} {} {}", f.table, f.code, f.column);
+            again += 1;
+        }
+    }
+    assert!(again > 50, "{again} figures published in both releases");
+    safestat_ok(&["audit", s(&outs[1])]);
+}

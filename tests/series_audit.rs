@@ -465,3 +465,55 @@ fn an_earlier_release_that_cannot_be_used_is_refused_and_nothing_is_published() 
     let message = refused(&config(1), &[&copy]);
     assert!(message.contains("dataset") && message.contains("is missing"), "{message}");
 }
+
+/// The children in one figure of a release and not in another that holds them all (different
+/// tables or rows) cannot be narrowed below the protection interval when there are 1..T of them
+/// (seed 21 at 1,400 children, as of 31 March 2012: every child first referred in 1997 was
+/// referred in the financial year 1997-98 too, and the published figures give away the 4
+/// children of that year first referred in 1998). The child sets come from this
+/// check's own linking and vocabulary, the bounds from its own LP.
+///
+/// Open (README, "Limits today"): this fails today, `[4, 4]`. Making every such difference a
+/// primary fixed it, but made small releases' exact path many times slower (a 250-child release
+/// from under a minute to over eight); run it with `--ignored` when working on the fix.
+#[test]
+#[ignore = "open: a small difference between nested figures of one release can be published (README, Limits today)"]
+fn a_small_difference_between_nested_figures_of_one_release_is_protected() {
+    let dir = temp_dir().join("extract");
+    safestat_ok(&["generate", "--out", s(&dir), "--seed", "21", "--children", "1400", "--as-of", "2012-03-31"]);
+    let out = temp_dir().join("out");
+    safestat_ok(&["run", "--config", s(&dir.join("release.toml")), "--out", s(&out), "--quiet"]);
+    let children = linked_children(&[&out]);
+    let st = state(&out);
+    let t = i64::try_from(Policy::from_name(&st.header.policy).unwrap().threshold()).unwrap();
+    let counts: Vec<i64> = children.iter().map(|(_, n)| i64::try_from(*n).unwrap()).collect();
+    let sets: Vec<(FigureKey, Objective)> = definitions(&st)
+        .into_iter()
+        .map(|(key, f)| (key, children.iter().map(|(keys, _)| i8::from(keys[0].as_ref().is_some_and(&f))).collect()))
+        .collect();
+    let by_key: HashMap<&FigureKey, &Objective> = sets.iter().map(|(k, o)| (k, o)).collect();
+    let value = |o: &[i8]| -> i64 { o.iter().zip(&counts).map(|(&c, &n)| i64::from(c) * n).sum() };
+    let known: Vec<(Objective, i64)> = st
+        .figures
+        .iter()
+        .map(|f| {
+            let o = by_key[&(f.table.clone(), f.code.clone(), f.column.clone())].clone();
+            assert_eq!(value(&o), i64::try_from(f.published).unwrap(), "{} {}", f.table, f.code);
+            (o, i64::try_from(f.published).unwrap())
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for (a, small) in &sets {
+        for (b, large) in &sets {
+            let d: Objective = large.iter().zip(small).map(|(&l, &s)| l - s).collect();
+            let v = value(&d);
+            if a == b || d.iter().any(|&x| x < 0) || !(1..=t).contains(&v) || !seen.insert(d.clone()) {
+                continue;
+            }
+            let (lo, hi) = (solve(&d, &known, false), solve(&d, &known, true));
+            assert!(lo <= v - v.min(1) && hi > v && hi - lo >= t, "{b:?} minus {a:?} ({v}) narrowed to [{lo}, {hi}]");
+        }
+    }
+    assert!(!seen.is_empty(), "the release has nested figures 1..{t} apart");
+    eprintln!("{} differences of nested figures checked", seen.len());
+}

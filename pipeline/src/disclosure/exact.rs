@@ -57,6 +57,7 @@ pub(super) fn protect(inner_values: &[u64], cells: &[SystemCell], policy: Policy
             audits,
             repairs,
             rounds: repairs + 1,
+            deeper_searches: 0,
             truth: Vec::new(),
             method: Method::Exact,
         });

@@ -30,7 +30,9 @@
 //! verifier checks the proof. Later purchases only withhold more, and a certificate never moves
 //! a cell that was known when it was made, so certificates made earlier stay valid. The method
 //! errs towards withholding: a cell whose cycles the search does not find within its limits is
-//! protected with a more expensive cycle.
+//! protected with a more expensive cycle. A primary no search finds a certificate for is
+//! searched again with ten and then a hundred times the nodes, more branches and more start
+//! atoms, from the cells withheld so far, before the release is refused.
 //!
 //! Owns: the cycle search and its witnesses. May not touch: atoms or files.
 
@@ -40,24 +42,40 @@ use std::collections::{HashMap, HashSet};
 use super::interval::Protection;
 use super::witness::Changes;
 
-/// Nodes of one search for a cycle through cells already withheld.
-const FREE_NODES: usize = 300;
-/// Nodes of one search that may withhold cells (branch and bound: the cheapest found is kept).
-const BUY_NODES: usize = 500;
 /// Most atoms of a cycle in the successive searches that may withhold cells: small cycles
 /// withhold every known cell they touch, large ones balance more of them. The cheapest found
 /// so far bounds the searches after it. (A hypercube of d dimensions has 2^d atoms.)
 const BUY_ATOMS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 /// Most atoms of a cycle through cells already withheld.
 const FREE_ATOMS: usize = 64;
-/// Atoms tried at each node of the search.
-const BRANCHES: usize = 12;
 /// Atoms of one cell looked at when choosing candidates (the largest cells are rarely chosen).
 const SCAN: usize = 4_096;
-/// Start atoms tried (the target's largest atoms).
-const STARTS: usize = 3;
 /// Most cycles one certificate uses.
 const MAX_CYCLES: usize = 16;
+
+/// How hard the searches for one primary look. A primary is first searched at the first
+/// effort, the cheap one that protects nearly every cell; when that finds no certificate the
+/// search is run again at the next, from the cells withheld so far (in a series, a revision
+/// whose children have few partners across the earlier releases may need a deeper search).
+#[derive(Debug, Clone, Copy)]
+struct Effort {
+    /// Nodes of one search for a cycle through cells already withheld.
+    free_nodes: usize,
+    /// Nodes of one search that may withhold cells (branch and bound: the cheapest found is kept).
+    buy_nodes: usize,
+    /// Atoms tried at each node of the search.
+    branches: usize,
+    /// Start atoms tried: this many of the target's largest atoms, and as many of those fewest
+    /// known figures hold.
+    starts: usize,
+}
+
+/// The efforts tried in turn for each primary.
+const EFFORTS: [Effort; 3] = [
+    Effort { free_nodes: 300, buy_nodes: 500, branches: 12, starts: 3 },
+    Effort { free_nodes: 3_000, buy_nodes: 5_000, branches: 24, starts: 12 },
+    Effort { free_nodes: 30_000, buy_nodes: 50_000, branches: 48, starts: 48 },
+];
 
 /// The cell structure over atoms with the true values.
 pub struct Structure<'a> {
@@ -83,6 +101,8 @@ pub struct Protected {
     pub certificates: Vec<(usize, Certificate)>,
     /// Cells withheld to make cycles, in the order they were chosen.
     pub bought: Vec<usize>,
+    /// Primaries the first effort found no certificate for, protected by a deeper search.
+    pub deeper: usize,
 }
 
 impl<'a> Structure<'a> {
@@ -123,12 +143,18 @@ impl<'a> Structure<'a> {
         order.sort_by_key(|&c| (Reverse(self.cells[c].len()), self.cell_truth[c], c));
         let mut certificates = Vec::with_capacity(order.len());
         let mut bought = Vec::new();
+        let mut deeper = 0;
         for target in order {
-            let certificate = self.certify(target, known, buyable, p, &mut bought).ok_or(target)?;
+            let (effort, certificate) = EFFORTS
+                .iter()
+                .enumerate()
+                .find_map(|(k, &effort)| Some((k, self.certify(target, known, buyable, p, &mut bought, effort)?)))
+                .ok_or(target)?;
+            deeper += usize::from(effort > 0);
             certificates.push((target, certificate));
         }
         certificates.sort_by_key(|(c, _)| *c);
-        Ok(Protected { certificates, bought })
+        Ok(Protected { certificates, bought, deeper })
     }
 
     /// Cycles through `target` until its witnesses span the protection interval; cells bought on
@@ -140,6 +166,7 @@ impl<'a> Structure<'a> {
         buyable: &mut [bool],
         p: Protection,
         bought: &mut Vec<usize>,
+        effort: Effort,
     ) -> Option<Certificate> {
         let v = self.cell_truth[target];
         // A rounded figure of an earlier release may bound the primary itself.
@@ -171,9 +198,9 @@ impl<'a> Structure<'a> {
         free.sort_by_cached_key(|&a| {
             (!has_partner(a), self.cells_of_atom[a].iter().filter(|&&c| known[c].is_some()).count(), a)
         });
-        starts.truncate(STARTS);
+        starts.truncate(effort.starts);
         for a in free {
-            if starts.len() >= 2 * STARTS {
+            if starts.len() >= 2 * effort.starts {
                 break;
             }
             if !starts.contains(&a) {
@@ -196,7 +223,8 @@ impl<'a> Structure<'a> {
                 tiers.iter().find_map(|&(minus, plus)| {
                     let mut best: Option<(u32, Cycle)> = None;
                     for &most in ladder {
-                        let mut search = Search::new(self, known, buyable, target, &forbidden, minus, plus, buying);
+                        let mut search =
+                            Search::new(self, known, buyable, target, &forbidden, (minus, plus), buying, effort);
                         search.most = most;
                         if let Some((cost, _)) = &best {
                             search.best_cost = *cost;
@@ -441,6 +469,8 @@ struct Search<'s, 'a> {
     cost: u32,
     nodes: usize,
     limit: usize,
+    /// Atoms tried at each node.
+    branches: usize,
     /// Most atoms of the cycle.
     most: usize,
     /// The cheapest cycle found: atoms and the cells it withholds.
@@ -456,9 +486,9 @@ impl<'s, 'a> Search<'s, 'a> {
         buyable: &'s [bool],
         target: usize,
         forbidden: &'s HashSet<usize>,
-        least_minus: i64,
-        least_plus: i64,
+        least: (i64, i64),
         may_buy: bool,
+        effort: Effort,
     ) -> Self {
         Search {
             s,
@@ -466,14 +496,15 @@ impl<'s, 'a> Search<'s, 'a> {
             buyable,
             target,
             forbidden,
-            least: (least_minus, least_plus),
+            least,
             may_buy,
             p: Placement::new(forbidden.iter(), &s.cells_of_atom),
             in_cycle: HashSet::new(),
             bought: Vec::new(),
             cost: 0,
             nodes: 0,
-            limit: if may_buy { BUY_NODES } else { FREE_NODES },
+            limit: if may_buy { effort.buy_nodes } else { effort.free_nodes },
+            branches: effort.branches,
             most: FREE_ATOMS,
             best: None,
             best_cost: u32::MAX,
@@ -551,7 +582,7 @@ impl<'s, 'a> Search<'s, 'a> {
             .filter(|&a| self.s.truth[a] >= least && !self.forbidden.contains(&a) && !self.in_cycle.contains(&a))
             .take(SCAN);
         let structure = (self.s.cells_of_atom.as_slice(), self.s.truth);
-        let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), BRANCHES);
+        let candidates = self.p.candidates(atoms, sign, structure, |c| self.constrains(c), self.branches);
         for a in candidates {
             self.place(a, sign);
             self.run();

@@ -285,6 +285,7 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
         tables: logs,
         hidden_complements: cells[..current_cells].iter().filter(|c| !c.publishable).count(),
         repair_rounds: outcome.repairs,
+        deeper_searches: outcome.deeper_searches,
         pass: record::all_protected(&outcome.audits, p),
         series,
     };

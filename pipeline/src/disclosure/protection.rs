@@ -157,6 +157,7 @@ fn protect_hypercube(atom_values: &[u64], cells: &[SystemCell], policy: Policy) 
         audits,
         repairs: protected.bought.len(),
         rounds: 1,
+        deeper_searches: protected.deeper,
         truth: Vec::new(),
         method: Method::Hypercube,
     })

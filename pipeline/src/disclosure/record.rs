@@ -95,6 +95,9 @@ pub struct DisclosureLog {
     pub hidden_complements: usize,
     /// Rounds of the interval repair loop.
     pub repair_rounds: usize,
+    /// Primaries the hypercube path protected only with a deeper search (ten or a hundred times
+    /// the nodes of its first one).
+    pub deeper_searches: usize,
     /// Whether every primary of the release met its protection interval.
     pub pass: bool,
     /// How the release was protected together with the earlier releases of its series (absent
@@ -163,6 +166,8 @@ pub struct SpecLog {
     pub earlier_figures: usize,
     /// Rounds of the repair loop.
     pub repair_rounds: usize,
+    /// Primaries the hypercube path protected only with a deeper search.
+    pub deeper_searches: usize,
     /// Every primary.
     pub primaries: Vec<PrimaryRecord>,
     /// Whether every primary met its protection interval.
@@ -185,6 +190,7 @@ impl SpecLog {
             hidden_complements: cells.iter().filter(|c| !c.publishable && c.earlier.is_none()).count(),
             earlier_figures: cells.iter().filter(|c| c.earlier.is_some()).count(),
             repair_rounds: outcome.repairs,
+            deeper_searches: outcome.deeper_searches,
             primaries: outcome
                 .audits
                 .iter()

@@ -119,6 +119,8 @@ pub struct SystemOutcome {
     pub repairs: usize,
     /// Audit rounds (the exact path repairs one cell per round; the hypercube path has one).
     pub rounds: usize,
+    /// Primaries the hypercube path protected only with a deeper search (0 on the exact path).
+    pub deeper_searches: usize,
     /// The true inner table (private: the base of the witnesses).
     pub truth: Vec<i64>,
     /// The method that ran.
