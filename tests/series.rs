@@ -130,30 +130,20 @@ fn children_by_first_year(dir: &Path) -> BTreeMap<i32, u64> {
     by_year
 }
 
-#[test]
-fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
+/// Seed 21's extracts as of 31 March 2012 and 2013 (`generate` options `options` besides), the
+/// second run with `--earlier` on the first: (extracts, outputs).
+fn two_releases(options: &[&str]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let root = temp_dir();
-    let mut extracts = Vec::new();
-    let mut outs: Vec<PathBuf> = Vec::new();
+    let (mut extracts, mut outs): (Vec<PathBuf>, Vec<PathBuf>) = (Vec::new(), Vec::new());
     for year in [2012, 2013] {
         let dir = root.join(format!("extract-{year}"));
         let as_of = format!("{year}-03-31");
-        safestat_ok(&[
-            "generate",
-            "--out",
-            s(&dir),
-            "--seed",
-            "21",
-            "--children",
-            "1200",
-            "--from",
-            "2009",
-            "--as-of",
-            &as_of,
-        ]);
+        let mut args = vec!["generate", "--out", s(&dir), "--seed", "21", "--as-of", &as_of];
+        args.extend(options);
+        safestat_ok(&args);
         let out = root.join(format!("out-{year}"));
         let config = dir.join("release.toml");
-        let mut args = vec!["run", "--config", s(&config), "--out", s(&out)];
+        let mut args = vec!["run", "--config", s(&config), "--out", s(&out), "--quiet"];
         if let Some(earlier) = outs.last() {
             args.extend(["--earlier", s(earlier)]);
         }
@@ -161,6 +151,12 @@ fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
         extracts.push(dir);
         outs.push(out);
     }
+    (extracts, outs)
+}
+
+#[test]
+fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
+    let (extracts, outs) = two_releases(&["--children", "1200", "--from", "2009"]);
     assert!(!outs[0].join("release/data/revisions.csv").exists(), "no revisions without an earlier release");
     assert!(!std::fs::read_to_string(outs[0].join("release/index.html")).unwrap().contains("Revisions since"));
     let (then, now) = (children_by_first_year(&extracts[0]), children_by_first_year(&extracts[1]));
@@ -200,28 +196,14 @@ fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
 /// system holds.
 #[test]
 fn a_revision_the_first_cycle_search_cannot_hide_is_protected_by_a_deeper_one() {
-    let root = temp_dir();
-    let mut outs: Vec<PathBuf> = Vec::new();
-    for year in [2012, 2013] {
-        let dir = root.join(format!("extract-{year}"));
-        let as_of = format!("{year}-03-31");
-        safestat_ok(&["generate", "--out", s(&dir), "--seed", "21", "--children", "20000", "--as-of", &as_of]);
-        let out = root.join(format!("out-{year}"));
-        let config = dir.join("release.toml");
-        let mut args = vec!["run", "--config", s(&config), "--out", s(&out), "--quiet"];
-        if let Some(earlier) = outs.last() {
-            args.extend(["--earlier", s(earlier)]);
-        }
-        safestat_ok(&args);
-        outs.push(out);
-    }
+    let (_, outs) = two_releases(&["--children", "20000"]);
     let log = read_json(&outs[1].join("private/disclosure-log.json"));
     assert_eq!(log["method"], "hypercube");
     assert!(log["deeper_searches"].as_u64().unwrap() >= 1, "{}", log["deeper_searches"]);
     assert_eq!(log["pass"], true);
     assert!(log["series"]["revisions_protected"].as_u64().unwrap() > 0, "{}", log["series"]);
     // No figure of the first release is published again differing by 1..5.
-    let state = |out: &Path| -> ReleaseState { serde_json::from_value(read_json(&out.join(STATE_FILE))).unwrap() };
+    let state = crate::series_audit::state;
     let (then, now) = (state(&outs[0]), state(&outs[1]));
     let earlier: BTreeMap<_, _> = then.figures.iter().map(|f| ((&f.table, &f.code, &f.column), f.published)).collect();
     let mut again = 0;
