@@ -472,12 +472,8 @@ fn an_earlier_release_that_cannot_be_used_is_refused_and_nothing_is_published() 
 /// referred in the financial year 1997-98 too, and the published figures give away the 4
 /// children of that year first referred in 1998). The child sets come from this
 /// check's own linking and vocabulary, the bounds from its own LP.
-///
-/// Open (README, "Limits today"): this fails today, `[4, 4]`. Making every such difference a
-/// primary fixed it, but made small releases' exact path many times slower (a 250-child release
-/// from under a minute to over eight); run it with `--ignored` when working on the fix.
+/// Before every such difference was a primary this failed with `[4, 4]`.
 #[test]
-#[ignore = "open: a small difference between nested figures of one release can be published (README, Limits today)"]
 fn a_small_difference_between_nested_figures_of_one_release_is_protected() {
     let dir = temp_dir().join("extract");
     safestat_ok(&["generate", "--out", s(&dir), "--seed", "21", "--children", "1400", "--as-of", "2012-03-31"]);

@@ -1,6 +1,9 @@
 //! The exact path, for systems up to [`super::system::LARGE_SYSTEM_ATOMS`] atoms: primaries and
 //! Gaussian secondaries, then the LP interval audit over the whole system for every primary
-//! (outsider and insider), one repair per failing round, and two LP witnesses per primary.
+//! (outsider and insider), one repair per failing round, and two integer witnesses per primary.
+//! A witness is the first whole-number table within the protection interval that a bounded
+//! branch and bound finds; a primary with none (its LP interval is wider than any whole-number
+//! table shows, or the search ran out of nodes) fails its round like one the LP narrows.
 //!
 //! Owns: the audit-and-repair loop. May not touch: atoms, the verification of witnesses (both
 //! done by [`super::system`] for every path), tables or files.
@@ -27,6 +30,7 @@ pub(super) fn protect(inner_values: &[u64], cells: &[SystemCell], policy: Policy
     // The repair loop only ever withholds more, so intervals only widen: a primary that passed
     // stays passed and is not audited again.
     let mut passed: Vec<Option<PrimaryAudit>> = vec![None; cells.len()];
+    let mut witnessed = vec![false; cells.len()];
     let mut repairs = 0;
     loop {
         let knowledge = published_knowledge(policy, cells, &values, &status, inner_values.len(), cap);
@@ -41,16 +45,31 @@ pub(super) fn protect(inner_values: &[u64], cells: &[SystemCell], policy: Policy
                 break;
             }
         }
+        // Every primary passed the LP audit: its integer witnesses. A primary with none within the
+        // search's budget (its LP interval is wider than any whole-number table shows) fails too.
+        // Withholding more only drops constraints, so witnesses found in earlier rounds stay valid.
+        if failing.is_none() {
+            for i in 0..cells.len() {
+                let Some(a) = passed[i].as_mut().filter(|_| !witnessed[i]) else {
+                    continue;
+                };
+                if let Some(w) = certificate(&knowledge, &cells[i].inner, a.value, inner_values, p) {
+                    a.witnesses = w;
+                    witnessed[i] = true;
+                } else {
+                    passed[i] = None;
+                    failing = Some(i);
+                    break;
+                }
+            }
+        }
         if let Some(i) = failing {
             let j = repair_candidate(cells, &values, &status, &knowledge, i).ok_or_else(|| cannot_protect(cells, i))?;
             status[j] = Status::Repair;
             repairs += 1;
             continue;
         }
-        let mut audits: Vec<PrimaryAudit> = passed.into_iter().flatten().collect();
-        for a in &mut audits {
-            a.witnesses = certificate(&knowledge, &cells[a.cell].inner, a.value, inner_values, p)?;
-        }
+        let audits: Vec<PrimaryAudit> = passed.into_iter().flatten().collect();
         return Ok(SystemOutcome {
             status,
             knowledge,
@@ -192,10 +211,12 @@ fn certificate(
     value: i64,
     inner_values: &[u64],
     p: Protection,
-) -> Result<(Changes, Changes), String> {
+) -> Option<(Changes, Changes)> {
     let bound = [Constraint { cells: target.to_vec(), lo: 0, hi: value + p.width + p.upl }];
-    let low = interval::witness(knowledge, target, false, &[]).ok_or("no low witness")?;
-    let high = interval::witness(knowledge, target, true, &bound).ok_or("no high witness")?;
+    let low = interval::witness(knowledge, target, false, &[], Some(value - value.min(p.lpl)))?;
+    let low_value = interval::value_in(&low, target);
+    let enough = (value + p.upl).max(low_value + p.width);
+    let high = interval::witness(knowledge, target, true, &bound, Some(enough))?;
     let changes = |w: &[i64]| -> Changes {
         w.iter()
             .enumerate()
@@ -203,5 +224,5 @@ fn certificate(
             .map(|(i, &x)| (i, x))
             .collect()
     };
-    Ok((changes(&low), changes(&high)))
+    Some((changes(&low), changes(&high)))
 }

@@ -15,7 +15,7 @@
 // The LP works in floats over integer counts; results are rounded inwards on purpose.
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOutcome, Variable};
+use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, SolveOptions, SolveOutcome, Variable};
 use serde::{Deserialize, Serialize};
 
 /// A published figure as a constraint: `lo ≤ Σ inner[cells] ≤ hi`.
@@ -59,19 +59,24 @@ fn solve(
     extra: &[Constraint],
     integer: bool,
 ) -> Option<(f64, Vec<f64>)> {
-    let (s, vars) = solve_kept(k, target, direction, extra, integer, None)?;
+    let (s, vars) = solve_kept(k, target, direction, extra, integer.then(SolveOptions::default), None)?;
     Some((s.objective(), vars.iter().map(|v| s.var_value(*v)).collect()))
 }
 
+/// Branch-and-bound nodes a witness search spends looking for any integer table within its
+/// bounds before it solves for the exact optimum (deterministic, unlike a time limit).
+const WITNESS_NODES: u64 = 2_000;
+
 /// [`solve`], keeping the solver's solution (rows can be added to it and solved again from
-/// there) and the variables of the inner cells; `near` = (a table, weight) adds weight times the
+/// there) and the variables of the inner cells. `integer`: whole-number variables, solved with
+/// these options (`None`: the LP relaxation). `near` = (a table, weight) adds weight times the
 /// distance from that table (the sum of |x - table|) as a penalty to the objective.
 fn solve_kept(
     k: &Knowledge,
     target: &[usize],
     direction: OptimizationDirection,
     extra: &[Constraint],
-    integer: bool,
+    integer: Option<SolveOptions>,
     near: Option<(&[i64], f64)>,
 ) -> Option<(Solution, Vec<Variable>)> {
     let mut lp = Problem::new(direction);
@@ -83,7 +88,7 @@ fn solve_kept(
     let vars: Vec<_> = (0..k.inner_cells)
         .map(|i| {
             let c = if in_target[i] { 1.0 } else { 0.0 };
-            if integer { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
+            if integer.is_some() { lp.add_integer_var(c, (0, cap)) } else { lp.add_var(c, (0.0, f64::from(cap))) }
         })
         .collect();
     if let Some((table, weight)) = near {
@@ -103,7 +108,11 @@ fn solve_kept(
             lp.add_constraint(expr, ComparisonOp::Le, c.hi as f64);
         }
     }
-    match lp.solve() {
+    let solved = match integer {
+        Some(options) => lp.solve_with(options),
+        None => lp.solve(),
+    };
+    match solved {
         Ok(SolveOutcome::Solution(s)) => Some((s, vars)),
         _ => None,
     }
@@ -151,7 +160,7 @@ impl NearEnd {
     /// cells as little as possible from `table`. `None` when infeasible.
     pub fn new(k: &Knowledge, target: &[usize], high: bool, table: &[i64]) -> Option<Self> {
         let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
-        let (solution, vars) = solve_kept(k, target, direction, &[], false, Some((table, NEAR_WEIGHT)))?;
+        let (solution, vars) = solve_kept(k, target, direction, &[], None, Some((table, NEAR_WEIGHT)))?;
         Some(NearEnd { solution, vars })
     }
 
@@ -187,12 +196,21 @@ pub fn protected(v: i64, (lo, hi): (i64, i64), p: Protection) -> bool {
     lo <= v - v.min(p.lpl) && hi >= v + p.upl && hi - lo >= p.width
 }
 
-/// An integer table that satisfies every constraint, with the target as low (or high) as possible.
+/// An integer table that satisfies every constraint, with the target as low (or high) as possible,
+/// or, when `enough` is given, one with the target at most (`high`: at least) `enough`.
 ///
 /// The LP optimum is tried first: on table structures its vertex is usually integral, and a
 /// rounded vertex that the integer checker accepts is a valid witness. Otherwise an integer
-/// program is solved.
-pub fn witness(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]) -> Option<Vec<i64>> {
+/// program is solved: with `enough`, the first integer table within that bound found in
+/// [`WITNESS_NODES`] nodes, or `None` (any such table is a witness; proving the optimum can take
+/// far longer on a system with many small hidden cells); without, the exact optimum.
+pub fn witness(
+    k: &Knowledge,
+    target: &[usize],
+    high: bool,
+    extra: &[Constraint],
+    enough: Option<i64>,
+) -> Option<Vec<i64>> {
     let direction = if high { OptimizationDirection::Maximize } else { OptimizationDirection::Minimize };
     if let Some((objective, values)) = solve(k, target, direction, extra, false) {
         let rounded: Vec<i64> = values.iter().map(|v| v.round() as i64).collect();
@@ -209,8 +227,29 @@ pub fn witness(k: &Knowledge, target: &[usize], high: bool, extra: &[Constraint]
             return Some(rounded);
         }
     }
-    let (_, values) = solve(k, target, direction, extra, true)?;
-    Some(values.iter().map(|v| v.round() as i64).collect())
+    let table = |(s, vars): (Solution, Vec<Variable>)| -> Vec<i64> {
+        vars.iter().map(|v| s.var_value(*v).round() as i64).collect()
+    };
+    if let Some(enough) = enough {
+        let bound = Constraint {
+            cells: target.to_vec(),
+            lo: if high { enough } else { 0 },
+            hi: if high {
+                k.cap.saturating_mul(i64::try_from(target.len().max(1)).unwrap_or(i64::MAX))
+            } else {
+                enough
+            },
+        };
+        let bounded: Vec<Constraint> = extra.iter().cloned().chain([bound]).collect();
+        // Stop at the first integer table found: any within the bound will do.
+        let mut options = SolveOptions::default();
+        options.node_limit = Some(WITNESS_NODES);
+        options.mip_gap = 1e12;
+        let found = solve_kept(k, target, direction, &bounded, Some(options), None).map(table)?;
+        let within = bounded.iter().all(|c| (c.lo..=c.hi).contains(&value_in(&found, &c.cells)));
+        return (verify_witness(k, &found) && within).then_some(found);
+    }
+    solve_kept(k, target, direction, extra, Some(SolveOptions::default()), None).map(table)
 }
 
 /// Integer-only check that a witness is a valid table: whole numbers ≥ 0 meeting every constraint.
@@ -273,8 +312,8 @@ mod tests {
     #[test]
     fn witnesses_verify_and_span_the_interval() {
         let (k, inner) = tau_argus();
-        let low = witness(&k, &[inner[1][0]], false, &[]).unwrap();
-        let high = witness(&k, &[inner[1][0]], true, &[]).unwrap();
+        let low = witness(&k, &[inner[1][0]], false, &[], None).unwrap();
+        let high = witness(&k, &[inner[1][0]], true, &[], None).unwrap();
         assert!(verify_witness(&k, &low) && verify_witness(&k, &high));
         assert_eq!((value_in(&low, &[inner[1][0]]), value_in(&high, &[inner[1][0]])), (0, 3));
         let mut broken = high.clone();

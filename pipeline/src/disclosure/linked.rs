@@ -174,6 +174,26 @@ fn place(
     Ok(Placed { counts, shares, keyed, end: set.cells().len() })
 }
 
+/// The hidden complement of every pair of the release's publishable cells that nest (in
+/// different tables, or rows of one) and differ by 1..`threshold`: with both published, a
+/// reader would have that small count, so it is a primary like any other. Pairs further apart
+/// (or equal) give nothing small away and add no cell. In a series, a pair with a cell an
+/// earlier release bounds is left to the cross-release complements (its difference with the
+/// earlier figure is one already), and one that earlier releases alone show was theirs to hide.
+fn nested_within(set: &mut CellSet, linked: &Linked, threshold: u64) {
+    let value = |inner: &[usize]| -> u64 { inner.iter().map(|&i| linked.values[i]).sum() };
+    let cells = set.cells();
+    let values: Vec<u64> = cells.iter().map(|c| value(&c.inner)).collect();
+    let mut publishable: Vec<usize> = (0..cells.len()).filter(|&c| cells[c].publishable).collect();
+    let complements =
+        system::nested_complements(cells, &mut publishable, linked.values.len(), &|c| cells[c].publishable, &|e, c| {
+            (1..=threshold).contains(&values[e].abs_diff(values[c]))
+        });
+    for complement in complements {
+        set.intern(complement, false);
+    }
+}
+
 /// Intern the current release's cells (publishable), then every earlier release's (see the
 /// module documentation). Returns where the current release's counts sit and, with earlier
 /// releases, what the series added.
@@ -183,8 +203,10 @@ pub(super) fn place_series(
     linked: &Linked,
     threshold: u64,
 ) -> Result<(Placed, Option<SeriesLog>)> {
-    let current = place(set, catalogue, linked, linked.current(), true)?;
+    let mut current = place(set, catalogue, linked, linked.current(), true)?;
     if linked.earlier.is_empty() {
+        nested_within(set, linked, threshold);
+        current.end = set.cells().len();
         return Ok((current, None));
     }
     let fail = |message: String| Error::Disclosure { table: "series".into(), message };
@@ -237,6 +259,7 @@ pub(super) fn place_series(
         set.intern(complement, false);
         log.cross_release_complements += set.cells().len() - before;
     }
+    nested_within(set, linked, threshold);
     // Revisions: a new figure 1..T away from the same definition's cell in an earlier release
     // (published there, or bounded by what was) is always protected, so the difference is
     // never shown or narrowed. The same cell (no revision) is left to the policy, and so is a
