@@ -183,6 +183,10 @@ fn the_revisions_table_shows_the_true_revisions_and_withholds_small_ones() {
         }
     }
     assert!(shown > 0 && small > 0, "the series shows {shown} revisions and withholds {small} small ones");
+    // The release's hidden complements include those between its own nested figures.
+    let log = read_json(&outs[1].join("private/disclosure-log.json"));
+    let nested = log["series"]["nested_complements"].as_u64().expect("nested_complements in the series record");
+    assert!(log["hidden_complements"].as_u64().unwrap() >= nested, "{log}");
     let page = std::fs::read_to_string(outs[1].join("release/index.html")).unwrap();
     assert!(
         page.contains("Revisions since the last release") && page.contains("The last release covered 2009 to 2011")

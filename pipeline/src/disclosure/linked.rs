@@ -180,7 +180,8 @@ fn place(
 /// (or equal) give nothing small away and add no cell. In a series, a pair with a cell an
 /// earlier release bounds is left to the cross-release complements (its difference with the
 /// earlier figure is one already), and one that earlier releases alone show was theirs to hide.
-fn nested_within(set: &mut CellSet, linked: &Linked, threshold: u64) {
+/// Returns how many cells it added.
+fn nested_within(set: &mut CellSet, linked: &Linked, threshold: u64) -> usize {
     let value = |inner: &[usize]| -> u64 { inner.iter().map(|&i| linked.values[i]).sum() };
     let cells = set.cells();
     let values: Vec<u64> = cells.iter().map(|c| value(&c.inner)).collect();
@@ -189,9 +190,11 @@ fn nested_within(set: &mut CellSet, linked: &Linked, threshold: u64) {
         system::nested_complements(cells, &mut publishable, linked.values.len(), &|c| cells[c].publishable, &|e, c| {
             (1..=threshold).contains(&values[e].abs_diff(values[c]))
         });
+    let before = set.cells().len();
     for complement in complements {
         set.intern(complement, false);
     }
+    set.cells().len() - before
 }
 
 /// Intern the current release's cells (publishable), then every earlier release's (see the
@@ -259,7 +262,7 @@ pub(super) fn place_series(
         set.intern(complement, false);
         log.cross_release_complements += set.cells().len() - before;
     }
-    nested_within(set, linked, threshold);
+    log.nested_complements = nested_within(set, linked, threshold);
     // Revisions: a new figure 1..T away from the same definition's cell in an earlier release
     // (published there, or bounded by what was) is always protected, so the difference is
     // never shown or narrowed. The same cell (no revision) is left to the policy, and so is a

@@ -283,7 +283,8 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
     let log = DisclosureLog {
         rules: record::PolicyRecord::new(policy, outcome.method),
         tables: logs,
-        hidden_complements: cells[..current_cells].iter().filter(|c| !c.publishable).count(),
+        hidden_complements: cells[..current_cells].iter().filter(|c| !c.publishable).count()
+            + series.as_ref().map_or(0, |s| s.nested_complements),
         repair_rounds: outcome.repairs,
         deeper_searches: outcome.deeper_searches,
         pass: record::all_protected(&outcome.audits, p),

@@ -91,7 +91,8 @@ pub struct DisclosureLog {
     pub rules: PolicyRecord,
     /// One record per table.
     pub tables: Vec<TableLog>,
-    /// Hidden complements in the system.
+    /// Hidden complements of the release: small differences between its own figures that no
+    /// table shows (in a series, with those between nested figures, `series.nested_complements`).
     pub hidden_complements: usize,
     /// Rounds of the interval repair loop.
     pub repair_rounds: usize,
@@ -121,6 +122,9 @@ pub struct SeriesLog {
     pub earlier_cells: usize,
     /// Hidden complements between cells of different releases (differences a reader can form).
     pub cross_release_complements: usize,
+    /// Hidden complements between nested figures of the new release alone (also counted in
+    /// `hidden_complements`).
+    pub nested_complements: usize,
     /// Figures withheld because they differ from the figure of the same definition an earlier
     /// release published by 1..T.
     pub revisions_protected: usize,
