@@ -177,9 +177,10 @@ fn place(
 /// The hidden complement of every pair of the release's publishable cells that nest (in
 /// different tables, or rows of one) and differ by 1..`threshold`: with both published, a
 /// reader would have that small count, so it is a primary like any other. Pairs further apart
-/// (or equal) give nothing small away and add no cell. In a series, a pair with a cell an
-/// earlier release bounds is left to the cross-release complements (its difference with the
-/// earlier figure is one already), and one that earlier releases alone show was theirs to hide.
+/// (or equal) give nothing small away and add no cell. In a series it runs after the
+/// cross-release complements, so a pair with a cell an earlier release also holds is usually
+/// one of those already (interning it again adds nothing); earlier releases' own cells are not
+/// publishable here, so a pair that earlier releases alone show was theirs to hide.
 /// Returns how many cells it added.
 fn nested_within(set: &mut CellSet, linked: &Linked, threshold: u64) -> usize {
     let value = |inner: &[usize]| -> u64 { inner.iter().map(|&i| linked.values[i]).sum() };
