@@ -1,5 +1,6 @@
 -- Data quality per agency and financial year, over the records of the release period, for the
--- analyst report and its warnings (counts of records, never published): how many records, how
+-- analyst report and its warnings, and the public data-quality table (which publishes only
+-- whole-percentage shares of these record counts, by `disclosure::quality`): how many records, how
 -- many with ethnicity not known, how many linked to the child only probabilistically or with no
 -- link quality given, and, where the extract carries `recorded_date`, how long after the
 -- referral each record was entered (within 30 days, within a year, later).

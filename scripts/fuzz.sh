@@ -22,9 +22,11 @@ export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
 # No sanitizer by default: safestat forbids unsafe code, and an AddressSanitizer build of
 # DataFusion is another hour on two cores. SAFESTAT_FUZZ_SANITIZER=address turns it on.
 sanitizer="${SAFESTAT_FUZZ_SANITIZER:-none}"
+# Debug assertions (and so overflow checks) on, as in the test build: a sum of counts that
+# overflows panics and is found, instead of wrapping silently as a plain release build would.
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"
   echo "== $target: ${seconds} s"
-  cargo fuzz run --fuzz-dir fuzz -s "$sanitizer" "$target" "fuzz/corpus/$target" -- \
+  cargo fuzz run --fuzz-dir fuzz --debug-assertions -s "$sanitizer" "$target" "fuzz/corpus/$target" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536
 done

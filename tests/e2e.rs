@@ -187,12 +187,27 @@ fn assert_no_small_counts(release: &Path) -> usize {
                 }
             }
         } else if ext == Some("html") {
+            // Every table cell, but those of a percentage column (its heading ends in "(%)",
+            // as the CSV branch skips indicators with a unit).
             let html = scraper::Html::parse_document(&std::fs::read_to_string(&file).unwrap());
-            let td = scraper::Selector::parse("td").unwrap();
-            for cell in html.select(&td) {
-                let text: String = cell.text().collect::<String>().trim().replace(',', "");
-                if let Ok(v) = text.parse::<u64>() {
-                    assert!(!(1..=5).contains(&v), "{name}: a table cell shows {v}");
+            let select = |css: &str| scraper::Selector::parse(css).unwrap();
+            for table in html.select(&select("table")) {
+                let headings: Vec<String> = table
+                    .select(&select("thead th"))
+                    .map(|h| h.text().collect::<String>().trim().to_string())
+                    .collect();
+                for row in table.select(&select("tr")) {
+                    // Cells after the row's own heading, if it has one.
+                    let offset = row.select(&select("th")).count().min(1);
+                    for (j, cell) in row.select(&select("td")).enumerate() {
+                        if headings.get(j + offset).is_some_and(|h| h.ends_with("(%)")) {
+                            continue;
+                        }
+                        let text: String = cell.text().collect::<String>().trim().replace(',', "");
+                        if let Ok(v) = text.parse::<u64>() {
+                            assert!(!(1..=5).contains(&v), "{name}: a table cell shows {v}");
+                        }
+                    }
                 }
             }
         }
@@ -808,6 +823,78 @@ fn an_agency_recording_a_third_of_ethnicity_as_not_known_is_flagged() {
     }
 }
 
+/// The sample's public data-quality table: each agency's shares computed here from its extract
+/// (ethnicity codes the data contract maps to "not known", probabilistic links), in whole
+/// percentages, and the same on the release page.
+#[test]
+fn the_public_data_quality_table_shows_each_agencys_shares_from_its_extract() {
+    let out = sample_release();
+    let (codes_header, codes) = read_csv(&repo().join("pipeline/src/ingest/ethnicity_codes.csv"));
+    let not_known: BTreeSet<String> =
+        codes.iter().filter(|r| r[codes_header.len() - 1] == "not_known").map(|r| r[0].clone()).collect();
+    assert!(not_known.contains("Z") && not_known.contains("NS"), "{not_known:?}");
+    let (header, published) = read_csv(&out.join("release/data/data_quality_by_agency.csv"));
+    let page = std::fs::read_to_string(out.join("release/index.html")).unwrap();
+    let mut checked = 0;
+    for (file, label) in [("police", "Police"), ("health", "Health"), ("education", "Education")] {
+        let (h, rows) = read_csv(&repo().join("data-samples").join(format!("{file}.csv")));
+        let share = |keep: &dyn Fn(&Vec<String>) -> bool| {
+            let k = rows.iter().filter(|r| keep(r)).count();
+            assert!(
+                rows.len() >= 100 && k > 5 && rows.len() - k > 5,
+                "{file}: {k} of {} (the rule would withhold it)",
+                rows.len()
+            );
+            format!("{:.0}", (100.0 * k as f64 / rows.len() as f64).round())
+        };
+        let unknown = share(&|r| not_known.contains(&r[column(&h, "ethnicity_code")]));
+        let probabilistic = share(&|r| r[column(&h, "link_quality")] == "probabilistic");
+        let row = published.iter().find(|r| r[column(&header, "agency")] == label).expect("a row per agency");
+        assert_eq!(row[column(&header, "percent_unclassified")], unknown, "{label}");
+        assert_eq!(row[column(&header, "percent_linked_probabilistically")], probabilistic, "{label}");
+        assert_eq!(row[column(&header, "percent_entered_within_30_days")], "z", "the sample has no entry dates");
+        assert!(page.contains(&format!("{label}: ethnicity not known on {unknown}% of records")), "{label}: the page");
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}
+
+/// The public data-quality table withholds a share that would show a few records, and one that
+/// rests on too few: the rule, from the extracts, for every agency of a small release.
+#[test]
+fn the_public_data_quality_table_never_shows_a_few_records() {
+    let dir = generate(11, 400);
+    let health = dir.join("health.csv");
+    let (header, _) = read_csv(&health);
+    let ethnicity = column(&header, "ethnicity_code");
+    // Exactly three records of health with ethnicity not known: a share that would show them.
+    let changed = std::cell::Cell::new(0);
+    rewrite(&health, |i, line| {
+        let mut fields: Vec<&str> = line.split(',').collect();
+        if i == 0 {
+            return line.to_string();
+        }
+        if changed.get() < 3 {
+            fields[ethnicity] = "Z";
+            changed.set(changed.get() + 1);
+        } else if ["Z", "99"].contains(&fields[ethnicity]) {
+            fields[ethnicity] = "A";
+        }
+        fields.join(",")
+    });
+    let (_, rewritten) = read_csv(&health);
+    assert_eq!(rewritten.iter().filter(|r| ["Z", "99"].contains(&r[ethnicity].as_str())).count(), 3);
+    let (out, output) = run_release(&dir.join("release.toml"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (header, published) = read_csv(&out.join("release/data/data_quality_by_agency.csv"));
+    let health_row = published.iter().find(|r| r[column(&header, "agency")] == "Health").unwrap();
+    assert_eq!(health_row[column(&header, "percent_unclassified")], "c", "{health_row:?}");
+    // No column of the table is a count of records.
+    for name in &header[header.iter().position(|h| h == "agency").unwrap() + 1..] {
+        assert!(name.starts_with("percent_"), "{name}");
+    }
+}
+
 #[test]
 fn analyst_report_shows_true_list_overlaps_and_stays_private() {
     let out = sample_release();
@@ -818,15 +905,136 @@ fn analyst_report_shows_true_list_overlaps_and_stays_private() {
     };
     let both = pids("police").intersection(&pids("childrens_social_care")).count();
     let html = scraper::Html::parse_document(&std::fs::read_to_string(out.join("private/analyst.html")).unwrap());
-    let tr = scraper::Selector::parse("tr").unwrap();
-    let cells = scraper::Selector::parse("th, td").unwrap();
-    let row = html
-        .select(&tr)
-        .map(|r| r.select(&cells).map(|c| c.text().collect::<String>()).collect::<Vec<_>>())
-        .find(|r| r.len() == 3 && r[0] == "Police" && r[1] == "Children's social care")
-        .expect("an overlap row for police and social care");
-    assert_eq!(row[2].replace(',', ""), both.to_string());
+    // The matrix: a row per list, a column per list, each list's own total on the diagonal.
+    let rows: Vec<Vec<String>> = html
+        .select(&scraper::Selector::parse("table.matrix tr").unwrap())
+        .map(|r| r.select(&scraper::Selector::parse("th, td").unwrap()).map(|c| c.text().collect()).collect())
+        .collect();
+    let at = |row: &str, col: &str| -> u64 {
+        let c = rows[0].iter().position(|h| h == col).expect("a column per list");
+        let r = rows.iter().find(|r| r[0] == row).expect("a row per list");
+        r[c].replace(',', "").parse().unwrap()
+    };
+    assert_eq!(at("Police", "Children's social care"), both as u64);
+    assert_eq!(at("Children's social care", "Police"), both as u64, "symmetric");
+    assert_eq!(at("Police", "Police"), pids("police").len() as u64, "each list's own total on the diagonal");
+    // The same as a shaded matrix: a cell per pair of lists, its count in it.
+    let lists = rows[0].len() - 1;
+    let cells = html.select(&scraper::Selector::parse("#chart-overlaps-figure rect").unwrap()).count();
+    assert_eq!(cells, lists * lists);
+    let title = format!("Police and Children&#39;s social care: {}", crate::harness::thousands(&both.to_string()));
+    let raw = std::fs::read_to_string(out.join("private/analyst.html")).unwrap();
+    assert!(raw.contains(&title), "{title}");
     assert!(!out.join("release").join("analyst.html").exists(), "the analyst report is never in release/");
+}
+
+/// The capture-history fit of the sample's whole-period model: one point and one table row per
+/// history, observed counts that are the extracts' own (each child's set of lists, computed here),
+/// fitted counts that keep every list's total (the maximum-likelihood property of a log-linear
+/// model with main effects), the deviance the analyst is shown recomputed from them; and the
+/// model-dependence chart with main effects and each single interaction.
+#[test]
+fn analyst_report_shows_the_capture_history_fit_and_every_single_interaction() {
+    let out = sample_release();
+    let estimates = crate::harness::read_json(&out.join("private/estimates.json"));
+    let whole = estimates["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["window"] == "whole_period" && e["stratum"] == "all")
+        .unwrap();
+    let selected = &whole["selected_model"]["Ok"];
+    let histories = selected["histories"].as_array().expect("the selected model's histories");
+    // Each child's lists, from the extracts.
+    let labels = [
+        ("police", "Police"),
+        ("childrens_social_care", "Children's social care"),
+        ("health", "Health"),
+        ("voluntary_sector", "Voluntary sector"),
+        ("education", "Education"),
+    ];
+    let mut lists_of: HashMap<String, Vec<&str>> = HashMap::new();
+    for (file, label) in labels {
+        let (header, rows) = read_csv(&repo().join("data-samples").join(format!("{file}.csv")));
+        let c = column(&header, "child_pid");
+        for pid in rows.into_iter().map(|r| r[c].clone()).collect::<BTreeSet<_>>() {
+            lists_of.entry(pid).or_default().push(label);
+        }
+    }
+    let mut truth: HashMap<String, f64> = HashMap::new();
+    for lists in lists_of.values() {
+        *truth.entry(lists.join(" + ")).or_default() += 1.0;
+    }
+    let field = |h: &serde_json::Value, k: &str| h[k].as_f64().unwrap();
+    assert_eq!(histories.len(), 31, "every history of five lists");
+    for h in histories {
+        let name = h["lists"].as_str().unwrap();
+        assert!((field(h, "observed") - truth.get(name).copied().unwrap_or(0.0)).abs() < 0.5, "{name}");
+    }
+    for (_, label) in labels {
+        let on = |k: &str| -> f64 {
+            histories
+                .iter()
+                .filter(|h| h["lists"].as_str().unwrap().split(" + ").any(|l| l == label))
+                .map(|h| field(h, k))
+                .sum()
+        };
+        assert!(
+            (on("fitted") - on("observed")).abs() < 1e-6 * on("observed"),
+            "{label}: fitted total keeps the list's"
+        );
+    }
+    let deviance: f64 = histories
+        .iter()
+        .map(|h| {
+            let (y, mu) = (field(h, "observed"), field(h, "fitted"));
+            2.0 * (if y > 0.0 { y * (y / mu).ln() } else { 0.0 } - (y - mu))
+        })
+        .sum();
+    assert!((deviance - selected["deviance"].as_f64().unwrap()).abs() < 1e-6, "{deviance} / {}", selected["deviance"]);
+    let html = std::fs::read_to_string(out.join("private/analyst.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let count = |css: &str| doc.select(&scraper::Selector::parse(css).unwrap()).count();
+    assert_eq!(count("#chart-history-fit-figure circle"), 31);
+    assert!(
+        html.contains(&format!("deviance {:.1} on {} degrees of freedom", deviance, selected["df"])),
+        "the reading"
+    );
+    // Ten single interactions of five lists; each fitted one is a bar unless its terms are another bar's.
+    let singles = whole["single_interactions"].as_array().unwrap();
+    assert_eq!(singles.len(), 10);
+    let chart = doc.select(&scraper::Selector::parse("#chart-models-whole_period-all-figure").unwrap()).next().unwrap();
+    let text: String = chart.text().collect();
+    for single in singles.iter().filter(|m| m["model"]["Ok"].is_object()) {
+        let term = single["term"].as_str().unwrap();
+        assert!(text.contains(&format!("+ {term} alone")), "{term}: {text}");
+    }
+    assert!(text.contains("main effects"));
+    // The yearly chart marks the children observed each published year on its bar.
+    let mut marked = 0;
+    for e in estimates["estimates"].as_array().unwrap() {
+        let window = e["window"].as_str().unwrap();
+        if e["stratum"] != "all" || !window.starts_with("fy") || !e["bootstrap"]["Ok"].is_object() {
+            continue;
+        }
+        let year: i32 = window[2..].parse().unwrap();
+        // The children observed that year: every capture history's count.
+        let observed: f64 = e["selected_model"]["Ok"]["histories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["observed"].as_f64().unwrap())
+            .sum();
+        let label = format!("{year}-{:02}", (year + 1) % 100);
+        // Only the years the release publishes (those the period covers whole) have a bar.
+        if !html.contains(&format!("<title>{label}: ")) {
+            continue;
+        }
+        let mark = format!("{label}: children observed {observed}</title></line>");
+        assert!(html.contains(&mark), "{mark}");
+        marked += 1;
+    }
+    assert!(marked >= 10, "{marked} years");
 }
 
 /// The generator lowers police and social-care capture for some communities (truth.json): for

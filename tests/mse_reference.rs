@@ -291,6 +291,38 @@ fn heterogeneity_model_reproduces_rcaptures_mth_darroch() {
     assert!((fit(&t, &[]).unwrap().n_poisson() - 11124.6).abs() < 0.05);
 }
 
+/// Goodness of fit as Rcapture 1.4-4 reports it on the Rome HIV lists (run by hand:
+/// `closedp.t(d, dfreq = TRUE)` for Mt and Mth Darroch, `closedpCI.t(d, dfreq = TRUE,
+/// mX = ~c1+c2+c3+c4+c1:c2)` for its fitted values, `pchisq(deviance, df, lower.tail = FALSE)`).
+#[test]
+fn goodness_of_fit_reproduces_rcaptures_deviance_df_and_fitted_counts() {
+    let t = histories("rome_hiv_4lists");
+    let mask =
+        |bits: &str| bits.chars().enumerate().filter(|(_, b)| *b == '1').map(|(j, _)| 1usize << j).sum::<usize>();
+    let mt = fit(&t, &[]).unwrap();
+    near(mt.deviance, "13.02614", 1e-4, "Mt deviance");
+    assert_eq!(mt.degrees_of_freedom(), 10);
+    near(mt.fit_p_value().unwrap(), "0.22221397", 1e-6, "Mt p-value");
+    assert_eq!(fit_model(&t, &[], true).unwrap().degrees_of_freedom(), 9, "Mth Darroch df");
+    let pair = fit(&t, &[(0, 1)]).unwrap();
+    near(pair.deviance, "7.613759", 1e-4, "Mt + c1:c2 deviance");
+    assert_eq!(pair.degrees_of_freedom(), 9);
+    near(pair.fit_p_value().unwrap(), "0.57348855", 1e-6, "Mt + c1:c2 p-value");
+    let fitted = |bits: &str| pair.histories().find(|h| h.0 == mask(bits)).map(|h| (h.1, h.2)).unwrap();
+    for (bits, observed, expected) in
+        [("1100", 33.0, "34.24951473"), ("1000", 403.0, "397.10923835"), ("0001", 205.0, "203.57615990")]
+    {
+        let (y, mu) = fitted(bits);
+        assert!((y - observed).abs() < 0.5, "{bits} observed: {y}");
+        near(mu, expected, 1e-4, &format!("fitted {bits}"));
+    }
+    assert_eq!(pair.histories().count(), 15);
+    // A saturated model has no degrees of freedom and no p-value.
+    let two = histories("two_list_5_10_5");
+    assert_eq!(fit(&two, &[]).unwrap().degrees_of_freedom(), 0);
+    assert!(fit(&two, &[]).unwrap().fit_p_value().is_none());
+}
+
 /// The heterogeneity term cannot be fitted on two lists (four parameters, three histories):
 /// the heterogeneous selection falls back to the plain one, and says so in its fit.
 #[test]

@@ -26,6 +26,7 @@ pub mod interval;
 pub mod linked;
 mod policy;
 pub mod protection;
+pub mod quality;
 pub mod record;
 mod revisions;
 pub mod series;
@@ -280,6 +281,9 @@ pub fn protect_series(policy: Policy, catalogue: &Catalogue, linked: &linked::Li
     if let Some(table) = revisions::revisions_table(linked.latest(), &tables) {
         tables.push(table);
     }
+    if let Some(request) = &catalogue.quality {
+        tables.push(quality::quality_table(policy, request));
+    }
     let log = DisclosureLog {
         rules: record::PolicyRecord::new(policy, outcome.method),
         tables: logs,
@@ -318,6 +322,7 @@ mod tests {
             shares: Vec::new(),
             estimates,
             communities: Vec::new(),
+            quality: None,
         }
     }
 

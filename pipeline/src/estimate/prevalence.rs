@@ -113,6 +113,27 @@ pub struct ModelSummary {
     pub profile: [f64; 2],
     /// AIC.
     pub aic: f64,
+    /// Residual deviance.
+    pub deviance: f64,
+    /// Its degrees of freedom (capture histories fitted less coefficients).
+    pub df: usize,
+    /// P(χ² on `df` ≥ deviance), `None` for a saturated model: small means the model does not
+    /// reproduce the observed capture histories.
+    pub fit_p_value: Option<f64>,
+    /// Each capture history's observed and fitted count (the selected model only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub histories: Vec<HistoryFit>,
+}
+
+/// One capture history under a fitted model.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryFit {
+    /// The lists it is on, e.g. `Police + Health`.
+    pub lists: String,
+    /// Children observed with it.
+    pub observed: f64,
+    /// Children the model expects with it.
+    pub fitted: f64,
 }
 
 /// Estimates for one window and stratum.
@@ -141,6 +162,9 @@ pub struct PrevalenceEstimate {
     pub without_heterogeneity: std::result::Result<ModelSummary, String>,
     /// The main-effects model (sensitivity), or why there is none.
     pub main_effects: std::result::Result<ModelSummary, String>,
+    /// Main effects with each single interaction (sensitivity), for all children in every
+    /// window and each community over the whole period: `(term, model)`.
+    pub single_interactions: Vec<(String, std::result::Result<ModelSummary, String>)>,
     /// Children on each pair of lists (and on each list), for the analyst report: `(list, list,
     /// children)`, with equal names for a list's own total.
     pub overlaps: Vec<(String, String, u64)>,
@@ -166,7 +190,41 @@ fn summarise(fit: &mse::Fit) -> std::result::Result<ModelSummary, String> {
         profile_point: profile.point,
         profile: [profile.lower, profile.upper],
         aic: fit.aic,
+        deviance: fit.deviance,
+        df: fit.degrees_of_freedom(),
+        fit_p_value: fit.fit_p_value(),
+        histories: Vec::new(),
     })
+}
+
+/// [`summarise`], with each capture history's observed and fitted count (named by `table`'s lists).
+fn summarise_with_histories(fit: &mse::Fit, table: &CaptureTable) -> std::result::Result<ModelSummary, String> {
+    let mut summary = summarise(fit)?;
+    summary.histories = fit
+        .histories()
+        .map(|(mask, observed, fitted)| HistoryFit {
+            lists: (0..table.t())
+                .filter(|j| mask >> j & 1 == 1)
+                .map(|j| table.lists()[j].as_str())
+                .collect::<Vec<_>>()
+                .join(" + "),
+            observed,
+            fitted,
+        })
+        .collect();
+    Ok(summary)
+}
+
+/// Main effects with each single interaction in turn (sensitivity: how far one pair of agencies'
+/// dependence alone moves the estimate), labelled by the pair.
+fn single_interactions(table: &CaptureTable) -> Vec<(String, std::result::Result<ModelSummary, String>)> {
+    (0..table.t())
+        .flat_map(|j| (j + 1..table.t()).map(move |k| (j, k)))
+        .map(|pair| {
+            let model = mse::fit(table, &[pair]).map_err(|e| e.to_string()).and_then(|f| summarise(&f));
+            (table.term_name(pair), model)
+        })
+        .collect()
 }
 
 /// Estimate every window and stratum of the `capture_histories` result.
@@ -223,6 +281,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
         let f = reduced.frequencies();
         let too_few = super::warnings::too_few_reason();
         let mut own_selection = None;
+        let mut singles = Vec::new();
         let (chao, selected, without_heterogeneity, main_effects) = if n < MIN_OBSERVED {
             (None, Err(too_few.clone()), Err(too_few.clone()), Err(too_few))
         } else if reduced.t() < 2 {
@@ -235,14 +294,19 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             let model = |fit: std::result::Result<mse::Fit, mse::ModelError>| {
                 fit.map_err(|e| e.to_string()).and_then(|f| summarise(&f))
             };
-            let own = model(mse::stepwise_heterogeneous(&reduced, STEPWISE_THRESHOLD));
+            let own = mse::stepwise_heterogeneous(&reduced, STEPWISE_THRESHOLD);
             let selected = match (&borrowed, year) {
                 (Some(b), true) => {
-                    own_selection = Some(own);
-                    model(b.fit(&reduced))
+                    own_selection = Some(model(own));
+                    b.fit(&reduced)
                 }
                 _ => own,
-            };
+            }
+            .map_err(|e| e.to_string())
+            .and_then(|f| summarise_with_histories(&f, &reduced));
+            if stratum == "all" || !year {
+                singles = single_interactions(&reduced);
+            }
             let without = model(mse::stepwise(&reduced, STEPWISE_THRESHOLD));
             let main = model(mse::fit(&reduced, &[]));
             (overlap.then_some([c.point, c.lower, c.upper]), selected, without, main)
@@ -268,6 +332,7 @@ pub fn estimate(table: &RawTable) -> Result<Vec<PrevalenceEstimate>> {
             own_selection,
             without_heterogeneity,
             main_effects,
+            single_interactions: singles,
             overlaps,
             stratified: None,
             stratified_terms: Vec::new(),
@@ -360,12 +425,24 @@ pub struct DiagnosticRow<'a> {
     pub without_heterogeneity: std::result::Result<&'a ModelSummary, &'a str>,
     /// Main effects (sensitivity).
     pub main_effects: std::result::Result<&'a ModelSummary, &'a str>,
+    /// Main effects with each single interaction (sensitivity).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub single_interactions: Vec<SingleInteraction<'a>>,
     /// Stratified model estimate `[point, lower, upper]` (communities, whole period).
     pub stratified: Option<[f64; 3]>,
     /// The stratified model's shared terms.
     pub stratified_terms: &'a [String],
     /// The published bootstrap interval, or why there is none.
     pub bootstrap: Option<std::result::Result<&'a BootstrapSummary, &'a str>>,
+}
+
+/// Main effects with one interaction, in the diagnostics.
+#[derive(Debug, Serialize)]
+pub struct SingleInteraction<'a> {
+    /// The pair, e.g. `Police:Health`.
+    pub term: &'a str,
+    /// The model, or why there is none.
+    pub model: std::result::Result<&'a ModelSummary, &'a str>,
 }
 
 /// Diagnostics for the private folder, with the estimates' warnings.
@@ -389,6 +466,11 @@ pub fn diagnostics<'a>(
                 own_selection: e.own_selection.as_ref().map(|m| m.as_ref().map_err(String::as_str)),
                 without_heterogeneity: e.without_heterogeneity.as_ref().map_err(String::as_str),
                 main_effects: e.main_effects.as_ref().map_err(String::as_str),
+                single_interactions: e
+                    .single_interactions
+                    .iter()
+                    .map(|(term, m)| SingleInteraction { term, model: m.as_ref().map_err(String::as_str) })
+                    .collect(),
                 stratified: e.stratified,
                 stratified_terms: &e.stratified_terms,
                 bootstrap: e.bootstrap.as_ref().map(|b| b.as_ref().map_err(String::as_str)),

@@ -62,7 +62,8 @@ impl AgencyYear {
         self.share(self.ethnicity_not_known)
     }
 
-    fn add(&mut self, other: &AgencyYear) {
+    /// Add another year's (or agency's) records to these.
+    pub fn add(&mut self, other: &AgencyYear) {
         self.records += other.records;
         self.ethnicity_not_known += other.ethnicity_not_known;
         self.probabilistic_links += other.probabilistic_links;

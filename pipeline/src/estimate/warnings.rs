@@ -1,5 +1,5 @@
 //! What an analyst must look at before signing off a release, decided in one place: models that
-//! did not fit, published strata too small to estimate, estimates that depend on the model, published
+//! could not be fitted or do not fit the capture histories, published strata too small to estimate, estimates that depend on the model, published
 //! intervals the bootstrap could not give or gave with failed resamples. The warnings go to
 //! `private/estimates.json`, open the analyst report (each with the row to look at) and are
 //! printed at the end of `safestat run`.
@@ -17,7 +17,7 @@ use crate::stats::mse::HETEROGENEITY_TERM;
 /// One thing to look at.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
-    /// Stable code: `model_failed`, `strata_too_small`, `model_dependence`,
+    /// Stable code: `model_failed`, `strata_too_small`, `model_dependence`, `poor_fit`,
     /// `heterogeneity_not_fitted`, `bootstrap_failed` or `bootstrap_resamples_failed`.
     pub code: &'static str,
     /// The window (`whole_period`, `fy2012`).
@@ -61,6 +61,10 @@ pub fn too_few(reason: &str) -> bool {
 pub fn too_few_reason() -> String {
     format!("fewer than {MIN_OBSERVED} children observed")
 }
+
+/// Goodness-of-fit p-value below which a published estimate's selected model is warned about
+/// (`poor_fit`): strict, since sparse capture tables make the χ² reference approximate.
+pub const POOR_FIT_P: f64 = 0.01;
 
 /// Whether two models' profile intervals leave a gap between them.
 fn apart(a: &ModelSummary, b: &ModelSummary) -> bool {
@@ -123,6 +127,17 @@ pub fn warnings(estimates: &[PrevalenceEstimate]) -> Vec<Warning> {
                 )),
                 _ => {}
             }
+            if let (Some(_), "all", Ok(selected)) = (&e.bootstrap, e.stratum.as_str(), &e.selected)
+                && let Some(p) = selected.fit_p_value.filter(|&p| p < POOR_FIT_P)
+            {
+                out.push(warn(
+                    "poor_fit",
+                    format!(
+                        "{w}, {s}: the selected model does not reproduce the observed capture histories (deviance {:.1} on {} degrees of freedom, p = {p:.3}); the estimate rests on an interaction pattern the data do not support, look at the fit of each history",
+                        selected.deviance, selected.df
+                    ),
+                ));
+            }
             // The published model: the selected one for all children, the stratified one for a
             // community.
             let published_terms = match (&e.bootstrap, e.stratum.as_str(), &e.selected) {
@@ -171,6 +186,10 @@ mod tests {
             profile_point: f64::midpoint(profile[0], profile[1]),
             profile,
             aic: 0.0,
+            deviance: 0.0,
+            df: 1,
+            fit_p_value: Some(1.0),
+            histories: Vec::new(),
         }
     }
 
@@ -190,6 +209,7 @@ mod tests {
             own_selection: None,
             without_heterogeneity: main.clone(),
             main_effects: main,
+            single_interactions: Vec::new(),
             overlaps: Vec::new(),
             stratified: None,
             stratified_terms: Vec::new(),
@@ -219,6 +239,15 @@ mod tests {
         // Published without the heterogeneity term.
         let mut homogeneous = estimate("fy2011", "all", Ok(model(&[], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
         homogeneous.bootstrap = Some(Ok(interval(0)));
+        // A published model the capture histories reject, and one they only just do not.
+        let fitted = |window: &str, p: f64| {
+            let mut selected = model(&[h], [1.0, 2.0]);
+            (selected.deviance, selected.df, selected.fit_p_value) = (30.5, 9, Some(p));
+            let mut e = estimate(window, "all", Ok(selected), Ok(model(&[], [1.0, 2.0])));
+            e.bootstrap = Some(Ok(interval(0)));
+            e
+        };
+        let (poor, fair) = (fitted("fy2013", 0.004), fitted("fy2014", POOR_FIT_P));
         // Not published: the same model, no warning.
         let unpublished = estimate("fy2011", "asian", Ok(model(&[], [1.0, 2.0])), Ok(model(&[], [1.0, 2.0])));
         let estimates = vec![
@@ -250,6 +279,8 @@ mod tests {
                 Ok(model(&[], [1.0, 2.0])),
             ),
             some_failed,
+            poor,
+            fair,
         ];
         let found = warnings(&estimates);
         let codes: Vec<(&str, &str, &str)> =
@@ -263,6 +294,7 @@ mod tests {
                 ("bootstrap_resamples_failed", "whole_period", "white"),
                 ("heterogeneity_not_fitted", "fy2011", "all"),
                 ("bootstrap_failed", "fy2012", "all"),
+                ("poor_fit", "fy2013", "all"),
             ]
         );
         assert_eq!(
@@ -275,5 +307,6 @@ mod tests {
         assert!(found[3].message.contains("3 of 1000"));
         assert!(found[4].message.starts_with("2011/12, All children: the heterogeneity term could not be fitted"));
         assert!(found[5].message.starts_with("2012/13, All children: no published interval"));
+        assert!(found[6].message.contains("deviance 30.5 on 9 degrees of freedom, p = 0.004"), "{}", found[6].message);
     }
 }

@@ -70,7 +70,7 @@ fn build(config: &Config, staging: &Path) -> Result<Summary> {
     let timer = StageTimer::start("disclosure");
     let scope =
         tables::Scope::new(config.period_from, config.period_to, config.sources.iter().map(|s| s.agency).collect());
-    let catalogue = tables::catalogue(&scope, &cells, &estimates, &population);
+    let catalogue = tables::catalogue(&scope, &cells, &estimates, &population, &quality);
     let out = staging.parent().unwrap_or(staging);
     let series = series::link(config, out, &staging.join("scratch"), &cells, &catalogue)?;
     let protected = match &series {

@@ -1,7 +1,10 @@
 //! The private analyst report (`private/analyst.html`): first what needs a decision (the
 //! published estimates and every warning, each linked to its row), then charts (yearly
-//! estimates, model dependence), the model diagnostics (compact: strata too small to estimate
-//! in one line per window, one row where selection chose main effects), the records' data
+//! estimates; the selected model's capture-history fit, observed against fitted, with its
+//! deviance read in plain words; each published estimate under every candidate model: the
+//! selections, main effects, and main effects with each single interaction), the model
+//! diagnostics (compact: strata too small to estimate in one line per window, one row where
+//! selection chose main effects), the list overlaps as a matrix, the records' data
 //! quality per agency and year, ingest reconciliation and the disclosure summary (counts per
 //! rule, never suppressed values).
 //!
@@ -15,7 +18,7 @@ use crate::domain::thousands;
 use crate::error::Result;
 use crate::estimate::prevalence::{self, ModelSummary, PrevalenceEstimate};
 use crate::estimate::quality::{self, AgencyYear, DataQuality};
-use crate::estimate::warnings::{Warning, anchor, stratum_label, too_few, window_label};
+use crate::estimate::warnings::{POOR_FIT_P, Warning, anchor, stratum_label, too_few, window_label};
 use crate::ingest::SourceReport;
 use crate::tables::{Coverage, TableId};
 
@@ -33,6 +36,8 @@ struct ModelRowView {
     lognormal: String,
     bootstrap: String,
     aic: String,
+    /// Deviance on its degrees of freedom, with the goodness-of-fit p-value.
+    fit: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,9 +79,34 @@ struct HeadlineView {
 
 #[derive(Debug, Serialize)]
 struct ChartView {
-    id: &'static str,
-    title: &'static str,
+    id: String,
+    title: String,
     svg: String,
+    /// Models that could not be fitted, in words (model dependence charts).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    not_fitted: String,
+}
+
+/// The capture-history fit of the selected model for all children over the whole period.
+#[derive(Debug, Serialize)]
+struct FitView {
+    model: String,
+    deviance: String,
+    df: usize,
+    p: String,
+    reading: String,
+    chart: ChartView,
+    /// (lists, observed, fitted, Pearson residual).
+    histories: Vec<(String, String, String, String)>,
+}
+
+/// Children on each list (the diagonal) and on each pair of lists, as a matrix.
+#[derive(Debug, Default, Serialize)]
+struct OverlapMatrix {
+    lists: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+    /// The same as a shaded matrix (SVG).
+    chart: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,9 +119,11 @@ struct AnalystPage {
     headline: Vec<HeadlineView>,
     warnings: Vec<Warning>,
     charts: Vec<ChartView>,
+    fit: Option<FitView>,
+    dependence: Vec<ChartView>,
     models: Vec<ModelRowView>,
     not_estimated: Vec<NotEstimated>,
-    overlaps: Vec<(String, String, String)>,
+    overlaps: OverlapMatrix,
     quality: Vec<QualityView>,
     not_known_threshold: String,
     sources: Vec<SourceView>,
@@ -135,6 +167,7 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
             lognormal: pair(m.lognormal),
             bootstrap,
             aic: format!("{:.1}", m.aic),
+            fit: fit_words(m),
         },
         Err(reason) => ModelRowView {
             id: String::new(),
@@ -148,6 +181,7 @@ fn model_rows(e: &PrevalenceEstimate) -> Vec<ModelRowView> {
             lognormal: "-".into(),
             bootstrap,
             aic: "-".into(),
+            fit: "-".into(),
         },
     };
     // A sensitivity model with the selected model's terms would repeat its row: one row says both.
@@ -200,9 +234,7 @@ fn headline(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<Headl
         .collect()
 }
 
-/// The charts: the published yearly estimates with their intervals, and each estimate under the
-/// selected model, the same selection without the heterogeneity term and main effects alone
-/// (profile intervals), so model dependence shows at once.
+/// The charts: the published yearly estimates with their intervals.
 fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartView> {
     let mut out = Vec::new();
     let yearly: Vec<svg::Bar> = estimates
@@ -214,74 +246,203 @@ fn charts(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartVi
                 value: Some(b.point.round()),
                 symbol: String::new(),
                 interval: Some((b.bca[0].round(), b.bca[1].round())),
+                marker: Some((e.observed.get() as f64, "children observed")),
             },
             _ => svg::Bar {
                 label: window_label(&e.window).replace('/', "-"),
                 value: None,
                 symbol: "[x]".into(),
                 interval: None,
+                marker: None,
             },
         })
         .collect();
     if !yearly.is_empty() {
         out.push(ChartView {
-            id: "chart-yearly-estimates",
-            title: "Published estimate each financial year, all children, with the bootstrap interval",
+            id: "chart-yearly-estimates".into(),
+            title: "Children observed (orange mark) and the published estimate (bar) each financial year, all children, with the bootstrap interval".into(),
             svg: svg::bar_chart(
                 "chart-yearly-estimates",
-                "Published estimate each financial year",
-                "Bar chart of the published estimate of all children each financial year with its bootstrap (BCa) 95% interval as whiskers; years without an estimate are marked.",
+                "Children observed and the published estimate each financial year",
+                "Bar chart of the published estimate of all children each financial year with its bootstrap (BCa) 95% interval as whiskers, and the number of children observed that year as an orange mark across the bar; years without an estimate are marked.",
                 "Financial year",
                 "Estimated children",
                 &yearly,
             ),
-        });
-    }
-    let models: Vec<svg::Bar> = estimates
-        .iter()
-        .filter(|e| e.bootstrap.is_some() && published.contains(&e.window))
-        .filter_map(|e| Some((e, e.selected.as_ref().ok()?)))
-        .filter(|(_, s)| !s.terms.is_empty())
-        .flat_map(|(e, s)| {
-            let name = format!("{}, {}", window_label(&e.window), stratum_label(&e.stratum));
-            let bar = |model: &str, summary: &ModelSummary| svg::Bar {
-                label: format!("{name}: {model}"),
-                value: Some(summary.profile_point.round()),
-                symbol: String::new(),
-                interval: Some((summary.profile[0].round(), summary.profile[1].round())),
-            };
-            let mut bars = vec![bar("selected", s)];
-            let mut seen = vec![s.terms.clone()];
-            let mut others: Vec<(&str, &Result<ModelSummary, String>)> =
-                e.own_selection.iter().map(|m| ("own selection", m)).collect();
-            others.push(("no heterogeneity", &e.without_heterogeneity));
-            others.push(("main effects", &e.main_effects));
-            for (label, model) in others {
-                if let Ok(m) = model
-                    && !seen.contains(&m.terms)
-                {
-                    seen.push(m.terms.clone());
-                    bars.push(bar(label, m));
-                }
-            }
-            bars
-        })
-        .collect();
-    if !models.is_empty() {
-        out.push(ChartView {
-            id: "chart-model-dependence",
-            title: "Each published estimate under the selected model, without the heterogeneity term, and under main effects alone",
-            svg: svg::bar_chart(
-                "chart-model-dependence",
-                "Estimates under the selected model, without heterogeneity, and main effects alone",
-                "For every published estimate whose selected model has terms beyond main effects: the profile-likelihood estimate and interval under the selected model, under the same selection without the heterogeneity term, and under main effects alone, one bar each where they differ; intervals that do not overlap mean the estimate depends on the model.",
-                "Estimate and model",
-                "Estimated children (profile likelihood)",
-                &models,
-            ),
+            not_fitted: String::new(),
         });
     }
     out
+}
+
+/// Deviance on its degrees of freedom and the p-value, e.g. `13.0 on 10 (p = 0.222)`.
+fn fit_words(m: &ModelSummary) -> String {
+    match m.fit_p_value {
+        Some(p) => format!("{:.1} on {} (p = {})", m.deviance, m.df, p_words(p)),
+        None => format!("{:.1} on 0 (saturated)", m.deviance),
+    }
+}
+
+fn p_words(p: f64) -> String {
+    if p < 0.001 { "< 0.001".into() } else { format!("{p:.3}") }
+}
+
+/// What the goodness of fit says, in plain words.
+fn fit_reading(m: &ModelSummary) -> String {
+    let caveat = "A good fit does not show that the estimate is right: children no agency could record, or                   dependence between the lists that every child shares, leave no trace in the observed                   histories.";
+    match m.fit_p_value {
+        None => format!(
+            "The model is saturated (as many coefficients as capture histories), so the observed histories              cannot test it. {caveat}"
+        ),
+        Some(p) if p < POOR_FIT_P => format!(
+            "The model does not reproduce the observed capture histories: a deviance this large would              happen by chance less than once in {:.0} tables if the model were right. The labelled histories              are the ones it misses most; the estimate rests on an interaction pattern the data do not              support, so compare it with the other models below before signing it off. {caveat}",
+            1.0 / POOR_FIT_P
+        ),
+        Some(p) if p < 0.05 => format!(
+            "The fit is borderline (p below 0.05, above {POOR_FIT_P}): some histories are further from the              model than chance alone would usually put them. Look at the labelled histories and at how far              the other models move the estimate. {caveat}"
+        ),
+        Some(_) => format!(
+            "The observed capture histories are within what the model expects by chance (p of 0.05 or              more): no sign that it misses a pattern in the data. {caveat}"
+        ),
+    }
+}
+
+/// The selected model's capture-history fit, for all children over the whole period.
+fn fit_view(estimates: &[PrevalenceEstimate]) -> Option<FitView> {
+    let e = estimates.iter().find(|e| e.window == "whole_period" && e.stratum == "all")?;
+    let m = e.selected.as_ref().ok()?;
+    let points: Vec<svg::FitPoint> = m
+        .histories
+        .iter()
+        .map(|h| svg::FitPoint { label: h.lists.clone(), fitted: h.fitted, observed: h.observed })
+        .collect();
+    let model =
+        if m.terms.is_empty() { "main effects".to_string() } else { format!("main effects + {}", m.terms.join(" + ")) };
+    Some(FitView {
+        model: model.clone(),
+        deviance: format!("{:.1}", m.deviance),
+        df: m.df,
+        p: m.fit_p_value.map_or_else(|| "none (saturated)".into(), p_words),
+        reading: fit_reading(m),
+        chart: ChartView {
+            id: "chart-history-fit".into(),
+            title: format!(
+                "Observed against fitted children per capture history, whole period, all children ({model})"
+            ),
+            svg: svg::fit_chart(
+                "chart-history-fit",
+                "Observed against fitted children per capture history",
+                "Scatter plot of each capture history (the lists a child is on): the number of children the selected model expects against the number observed.",
+                ("Fitted children (log scale)", "Observed children (log scale)"),
+                &points,
+            ),
+            not_fitted: String::new(),
+        },
+        histories: points
+            .iter()
+            .map(|p| {
+                (
+                    p.label.clone(),
+                    thousands(p.observed.round().max(0.0) as u64),
+                    format!("{:.1}", p.fitted),
+                    format!("{:+.2}", svg::pearson_residual(p)),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// One chart per published estimate: its profile estimate and interval under the selected model,
+/// the other selections, main effects and main effects with each single interaction, one bar
+/// per distinct model, so model dependence shows at once.
+fn dependence(estimates: &[PrevalenceEstimate], published: &[String]) -> Vec<ChartView> {
+    // The whole period first (all children, then each community), then the years in order.
+    let mut shown: Vec<&PrevalenceEstimate> =
+        estimates.iter().filter(|e| e.bootstrap.is_some() && published.contains(&e.window)).collect();
+    shown.sort_by_key(|e| (e.window != "whole_period", e.window.clone(), e.stratum != "all", e.stratum.clone()));
+    shown
+        .into_iter()
+        .filter_map(|e| Some((e, e.selected.as_ref().ok()?)))
+        .map(|(e, s)| {
+            let name = format!("{}, {}", window_label(&e.window), stratum_label(&e.stratum));
+            let bar = |model: String, summary: &ModelSummary| svg::Bar {
+                label: model,
+                value: Some(summary.profile_point.round()),
+                symbol: String::new(),
+                interval: Some((summary.profile[0].round(), summary.profile[1].round())),
+                marker: None,
+            };
+            let described = |m: &ModelSummary| {
+                if m.terms.is_empty() { "main effects".to_string() } else { format!("+ {}", m.terms.join(" + ")) }
+            };
+            let mut candidates: Vec<(String, &std::result::Result<ModelSummary, String>)> =
+                vec![(format!("selected ({})", described(s)), &e.selected)];
+            candidates.extend(e.own_selection.iter().map(|m| ("own selection".to_string(), m)));
+            candidates.push(("no heterogeneity".into(), &e.without_heterogeneity));
+            candidates.push(("main effects".into(), &e.main_effects));
+            candidates.extend(e.single_interactions.iter().map(|(term, m)| (format!("+ {term} alone"), m)));
+            // One bar per distinct model; a candidate with the terms of one shown already is
+            // named on that bar.
+            let mut bars: Vec<svg::Bar> = Vec::new();
+            let mut seen: Vec<Vec<String>> = Vec::new();
+            let mut not_fitted = Vec::new();
+            for (label, model) in candidates {
+                match model {
+                    Ok(m) => {
+                        if let Some(i) = seen.iter().position(|t| *t == m.terms) {
+                            bars[i].label.push_str(", also ");
+                            bars[i].label.push_str(&label);
+                        } else {
+                            seen.push(m.terms.clone());
+                            let plain = label.starts_with("selected") || label == "main effects" || label.starts_with('+');
+                            bars.push(bar(if plain { label } else { format!("{label} ({})", described(m)) }, m));
+                        }
+                    }
+                    Err(reason) => not_fitted.push(format!("{label}: {reason}")),
+                }
+            }
+            let id = format!("chart-models-{}-{}", e.window, e.stratum);
+            ChartView {
+                svg: svg::bar_chart(
+                    &id,
+                    &format!("{name}: the estimate under each candidate model"),
+                    &format!("For {name}: the profile-likelihood estimate and 95% interval under the selected model, the other selections, main effects alone and main effects with each single interaction, one bar per distinct model; intervals that do not overlap mean the estimate depends on the model."),
+                    "Model",
+                    "Estimated children (profile likelihood)",
+                    &bars,
+                ),
+                id,
+                title: format!("{name}: the estimate under each candidate model"),
+                not_fitted: not_fitted.join("; "),
+            }
+        })
+        .collect()
+}
+
+/// Children on each list and each pair of lists (whole period, all children), as a matrix.
+fn overlap_matrix(estimates: &[PrevalenceEstimate]) -> OverlapMatrix {
+    let Some(e) = estimates.iter().find(|e| e.window == "whole_period" && e.stratum == "all") else {
+        return OverlapMatrix::default();
+    };
+    let mut lists: Vec<String> = Vec::new();
+    for (a, _, _) in &e.overlaps {
+        if !lists.contains(a) {
+            lists.push(a.clone());
+        }
+    }
+    let cell = |a: &str, b: &str| {
+        e.overlaps.iter().find(|(x, y, _)| (x == a && y == b) || (x == b && y == a)).map_or(0, |(_, _, n)| *n)
+    };
+    let counts: Vec<Vec<u64>> = lists.iter().map(|a| lists.iter().map(|b| cell(a, b)).collect()).collect();
+    let rows = lists.iter().zip(&counts).map(|(a, r)| (a.clone(), r.iter().map(|&n| thousands(n)).collect())).collect();
+    let chart = svg::matrix_chart(
+        "chart-overlaps",
+        "Children on each list and on each pair of lists",
+        "Matrix of the agencies' lists, whole period, all children: on the diagonal the children each list records, elsewhere the children both lists record.",
+        &lists,
+        &counts,
+    );
+    OverlapMatrix { lists, rows, chart }
 }
 
 /// What the analyst report shows beside the protected release: every estimate, the warnings
@@ -367,6 +528,8 @@ pub fn render(about: &About, coverage: &Coverage, release: &ProtectedRelease, an
         quality: quality_rows(quality),
         not_known_threshold: format!("{:.0}%", 100.0 * quality::ETHNICITY_NOT_KNOWN_SHARE),
         charts: charts(estimates, &published),
+        fit: fit_view(estimates),
+        dependence: dependence(estimates, &published),
         models: estimates.iter().filter(|e| !not_estimated(e)).flat_map(model_rows).collect(),
         not_estimated: {
             let mut lines: Vec<NotEstimated> = Vec::new();
@@ -386,11 +549,7 @@ pub fn render(about: &About, coverage: &Coverage, release: &ProtectedRelease, an
             }
             lines
         },
-        overlaps: estimates
-            .iter()
-            .find(|e| e.window == "whole_period" && e.stratum == "all")
-            .map(|e| e.overlaps.iter().map(|(a, b, n)| (a.clone(), b.clone(), thousands(*n))).collect())
-            .unwrap_or_default(),
+        overlaps: overlap_matrix(estimates),
         sources: sources
             .iter()
             .map(|s| SourceView {

@@ -27,6 +27,7 @@ struct MethodologyPage {
     high_level: Vec<GroupName>,
     detailed: Vec<GroupName>,
     earlier_release: Option<String>,
+    quality_min_records: u64,
 }
 
 /// Render the methodology page.
@@ -38,6 +39,7 @@ pub fn render(about: &About, coverage: &Coverage, release: &ProtectedRelease) ->
         high_level: HIGH_LEVEL_GROUPS.iter().map(|(id, label)| name(label, gss_major_name(id))).collect(),
         detailed: ETHNIC_GROUPS.iter().map(|g| name(g.label, gss_minor_name(g.id))).collect(),
         earlier_release: release.last_release().map(str::to_string),
+        quality_min_records: crate::disclosure::quality::MIN_RECORDS,
     };
     super::render(&engine()?, "release/methodology.html", &page)
 }

@@ -106,7 +106,44 @@ struct ReleasePage {
     findings: Vec<Finding>,
     communities: Vec<(String, String)>,
     revisions: Option<RevisionsView>,
+    quality: Option<QualityView>,
     bootstrap_replicates: String,
+}
+
+/// The data-quality section: each agency's shares of records, as published.
+#[derive(Debug, Serialize)]
+struct QualityView {
+    /// (agency, ethnicity not known, linked probabilistically, entered within 30 days), the
+    /// shares as the table shows them (`[c]` where withheld).
+    agencies: Vec<(String, String, String, String)>,
+    /// The same for all agencies together.
+    all: (String, String, String),
+    /// Whether any extract carried the dates records were entered.
+    lag_shown: bool,
+    min_records: u64,
+    table_id: String,
+}
+
+fn quality(t: &ProtectedTable) -> QualityView {
+    let text = |v: &SafeValue| match v.symbol() {
+        None => format!("{}%", v.display_text()),
+        Some(_) => v.display_text(),
+    };
+    let agencies: Vec<(String, String, String, String)> = t
+        .rows()
+        .iter()
+        .filter(|r| !r.is_total)
+        .map(|r| (r.category.1.clone(), text(&r.values[0]), text(&r.values[1]), text(&r.values[2])))
+        .collect();
+    let all = t.rows().iter().find(|r| r.is_total);
+    let at = |i: usize| all.map(|r| text(&r.values[i])).unwrap_or_default();
+    QualityView {
+        lag_shown: t.rows().iter().any(|r| r.values[2].symbol() != Some(Symbol::Z)),
+        agencies,
+        all: (at(0), at(1), at(2)),
+        min_records: crate::disclosure::quality::MIN_RECORDS,
+        table_id: t.name().replace('_', "-"),
+    }
 }
 
 fn headline(release: &ProtectedRelease) -> Headline {
@@ -172,6 +209,7 @@ pub fn render(
         findings: findings(release),
         communities: communities.to_vec(),
         revisions: release.table(TableId::Revisions).map(|t| revisions(t, release.last_release().unwrap_or_default())),
+        quality: release.table(TableId::DataQualityByAgency).map(quality),
     };
     super::render(&engine()?, "release/index.html", &page)
 }
@@ -367,6 +405,7 @@ fn interval_bar(
         value: r.values[value].as_f64(),
         symbol: r.values[value].display_text(),
         interval: r.values[lo].as_f64().zip(r.values[hi].as_f64()),
+        marker: None,
     };
     (bar, Some((r.values[lo].display_text(), r.values[hi].display_text())))
 }
@@ -383,6 +422,7 @@ fn year_chart(t: &ProtectedTable) -> ChartView {
                 value: r.values[0].as_f64(),
                 symbol: r.values[0].display_text(),
                 interval: None,
+                marker: None,
             };
             (bar, None)
         })

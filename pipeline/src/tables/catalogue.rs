@@ -6,12 +6,13 @@
 
 use super::{
     CommunityRatesRequest, CommunityRow, CountTableRequest, EstimateRow, EstimateTableRequest, FilterColumn,
-    IndicatorColumn, InnerCell, ShareRequest, ShareRow, TableId,
+    IndicatorColumn, InnerCell, QualityRequest, QualityRow, ShareRequest, ShareRow, TableId,
 };
 use crate::domain::RawCount;
 use crate::domain::date::Date;
 use crate::domain::{AGE_BANDS, Agency, ETHNIC_GROUPS, HIGH_LEVEL_GROUPS, ethnic_group};
 use crate::estimate::prevalence::PrevalenceEstimate;
+use crate::estimate::quality::{AgencyYear, DataQuality};
 use crate::ingest::population::PopulationRow;
 
 /// What a release covers: its calendar years, the financial years wholly inside its period, and
@@ -64,6 +65,8 @@ pub struct Catalogue {
     pub estimates: Vec<EstimateTableRequest>,
     /// Community measures from published counts.
     pub communities: Vec<CommunityRatesRequest>,
+    /// The records' data quality per agency (shares of records, outside the children's system).
+    pub quality: Option<QualityRequest>,
 }
 
 /// The whole release's requests, all derived from the same inner cells.
@@ -72,6 +75,7 @@ pub fn catalogue(
     cells: &[InnerCell],
     estimates: &[PrevalenceEstimate],
     population: &[PopulationRow],
+    quality: &DataQuality,
 ) -> Catalogue {
     Catalogue {
         inner: cells.iter().map(|c| c.children).collect(),
@@ -79,6 +83,47 @@ pub fn catalogue(
         shares: share_requests(scope, cells),
         estimates: vec![prevalence_request(estimates), yearly_request(scope, estimates)],
         communities: vec![community_request(scope, population)],
+        quality: Some(quality_request(scope, quality)),
+    }
+}
+
+/// The data-quality table request: each agency of the release over the whole period, then all
+/// agencies together.
+fn quality_request(scope: &Scope, quality: &DataQuality) -> QualityRequest {
+    let agencies = quality.agencies();
+    let row = |code: &str, label: &str, is_total: bool, y: Option<&AgencyYear>| {
+        let n = |f: &dyn Fn(&AgencyYear) -> u64| RawCount::new(y.map_or(0, f));
+        QualityRow {
+            code: code.to_string(),
+            label: label.to_string(),
+            is_total,
+            records: n(&|y| y.records),
+            ethnicity_not_known: n(&|y| y.ethnicity_not_known),
+            probabilistic_links: n(&|y| y.probabilistic_links),
+            with_recorded_date: n(&|y| y.with_recorded_date),
+            recorded_within_30_days: n(&|y| y.recorded_within_30_days),
+        }
+    };
+    let mut rows: Vec<QualityRow> = scope
+        .agencies
+        .iter()
+        .map(|&a| row(a.code(), a.label(), false, agencies.iter().find(|y| y.agency == a)))
+        .collect();
+    let mut all: Option<AgencyYear> = None;
+    for y in agencies.iter().filter(|y| scope.agencies.contains(&y.agency)) {
+        match all.as_mut() {
+            Some(total) => total.add(y),
+            None => all = Some(y.clone()),
+        }
+    }
+    rows.push(row("Total", "All agencies", true, all.as_ref()));
+    QualityRequest {
+        id: TableId::DataQualityByAgency,
+        title:
+            "Quality of the agencies' records: ethnicity recorded, how records were linked, how soon they were entered"
+                .into(),
+        filter: FilterColumn::new("agency", "Agency", "The agency whose records are described"),
+        rows,
     }
 }
 
@@ -91,6 +136,7 @@ pub fn counts_catalogue(scope: &Scope, cells: &[InnerCell]) -> Catalogue {
         shares: share_requests(scope, cells),
         estimates: Vec::new(),
         communities: Vec::new(),
+        quality: None,
     }
 }
 

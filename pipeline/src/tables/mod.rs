@@ -13,6 +13,7 @@
 pub mod catalogue;
 pub mod inner;
 
+use crate::domain::RawCount;
 use serde::Serialize;
 
 pub use catalogue::{Catalogue, Scope, catalogue, counts_catalogue, financial_year_code, financial_year_label};
@@ -51,6 +52,8 @@ pub enum TableId {
     AgencyCaptureByCommunity,
     /// Revisions since the last release of the series, by year of first referral.
     Revisions,
+    /// The records' data quality, by agency (shares of records).
+    DataQualityByAgency,
 }
 
 impl TableId {
@@ -72,6 +75,7 @@ impl TableId {
             TableId::CommunityRates => "community_rates",
             TableId::AgencyCaptureByCommunity => "agency_capture_by_community",
             TableId::Revisions => "revisions",
+            TableId::DataQualityByAgency => "data_quality_by_agency",
         }
     }
 }
@@ -149,6 +153,41 @@ pub struct ShareRequest {
     pub rows: Vec<ShareRow>,
     /// Confidence level of the intervals, e.g. 0.95.
     pub level: f64,
+}
+
+/// A request to publish the records' data quality: per agency, counts of its records (not of
+/// children), from which only shares are published.
+#[derive(Debug, Clone)]
+pub struct QualityRequest {
+    /// The table.
+    pub id: TableId,
+    /// Title for readers.
+    pub title: String,
+    /// The classification (the agency).
+    pub filter: FilterColumn,
+    /// One row per agency of the release, then all agencies together (the total).
+    pub rows: Vec<QualityRow>,
+}
+
+/// One agency's records over the release period.
+#[derive(Debug, Clone)]
+pub struct QualityRow {
+    /// Category code.
+    pub code: String,
+    /// Category label.
+    pub label: String,
+    /// Whether this is the total row.
+    pub is_total: bool,
+    /// Records.
+    pub records: RawCount,
+    /// Records with ethnicity not known.
+    pub ethnicity_not_known: RawCount,
+    /// Records linked to the child only probabilistically.
+    pub probabilistic_links: RawCount,
+    /// Records that carry the date they were entered.
+    pub with_recorded_date: RawCount,
+    /// Of those, entered within 30 days of the referral.
+    pub recorded_within_30_days: RawCount,
 }
 
 /// One row of a share table: inner cells of the denominator and of the numerator (a subset).

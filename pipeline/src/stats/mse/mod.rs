@@ -437,6 +437,24 @@ impl Fit {
     pub fn terms(&self) -> &[String] {
         &self.design.terms
     }
+
+    /// Residual degrees of freedom: the capture histories fitted (all observable ones but those
+    /// an empty pair rules out) less the coefficients.
+    pub fn degrees_of_freedom(&self) -> usize {
+        self.design.masks.len().saturating_sub(self.beta.len())
+    }
+
+    /// The goodness-of-fit p-value, P(χ² on the residual degrees of freedom ≥ the deviance);
+    /// `None` for a saturated model (no degrees of freedom left).
+    pub fn fit_p_value(&self) -> Option<f64> {
+        let df = self.degrees_of_freedom();
+        (df > 0).then(|| statrs::function::gamma::gamma_ur(df as f64 / 2.0, (self.deviance / 2.0).max(0.0)))
+    }
+
+    /// Each capture history fitted: its mask, observed count and fitted count.
+    pub fn histories(&self) -> impl Iterator<Item = (usize, f64, f64)> + '_ {
+        self.design.masks.iter().zip(&self.design.y).zip(&self.mu).map(|((&m, &y), &mu)| (m, y, mu))
+    }
 }
 
 /// Fit a model (main effects plus `pairs`), after checking existence and identifiability.

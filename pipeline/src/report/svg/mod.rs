@@ -6,6 +6,9 @@
 
 use std::fmt::Write as _;
 
+mod diagnostics;
+pub use diagnostics::{FitPoint, fit_chart, matrix_chart, pearson_residual};
+
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 360.0;
 const LEFT: f64 = 64.0;
@@ -15,6 +18,8 @@ const BOTTOM: f64 = 56.0;
 const INK: &str = "#0b0c0c";
 const BAR: &str = "#1d4f91";
 const MUTED: &str = "#505a5f";
+/// The mark of a bar's second value (GOV.UK orange, 3:1 against white and the bar colour).
+const MARK: &str = "#f47738";
 
 /// Escape text for XML.
 pub fn escape(text: &str) -> String {
@@ -99,6 +104,11 @@ fn axes(svg: &mut String, x_label: &str, y: Scale, y_ticks: &[f64], y_label: &st
             number(*t)
         );
     }
+    frame(svg, x_label, y_label);
+}
+
+/// The two axis lines and their titles.
+fn frame(svg: &mut String, x_label: &str, y_label: &str) {
     let _ = write!(
         svg,
         "<line x1=\"{LEFT}\" x2=\"{LEFT}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{INK}\"/>\
@@ -130,6 +140,9 @@ pub struct Bar {
     pub symbol: String,
     /// Confidence interval, drawn as a whisker.
     pub interval: Option<(f64, f64)>,
+    /// A second value drawn as a mark across the bar (e.g. the children observed beside an
+    /// estimate), with its name for the mark's tooltip.
+    pub marker: Option<(f64, &'static str)>,
 }
 
 /// A bar chart with optional interval whiskers: upright bars when every label fits level under
@@ -148,7 +161,7 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
     if bars.iter().any(|b| lines(&b.label).is_empty()) {
         return lying_bar_chart(id, title, desc, x_label, y_label, bars);
     }
-    let max = bars.iter().flat_map(|b| [b.value, b.interval.map(|i| i.1)]).flatten().fold(0.0f64, f64::max).max(1.0);
+    let max = largest(bars);
     let y_ticks = ticks(0.0, max * 1.05);
     let top = y_ticks.last().copied().unwrap_or(max).max(max);
     let y = Scale { d0: 0.0, d1: top, r0: HEIGHT - BOTTOM, r1: TOP };
@@ -190,6 +203,10 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, x_label: &str, y_label: &str
                 cx + 5.0
             );
         }
+        if let (Some(_), Some((m, _))) = (bar.value, bar.marker) {
+            let ym = y.map(m);
+            mark(&mut svg, ((cx - w / 2.0 - 2.0, ym), (cx + w / 2.0 + 2.0, ym)), bar);
+        }
         let ly = HEIGHT - BOTTOM + 16.0;
         if let [first, second] = lines(&bar.label).as_slice() {
             let _ = write!(
@@ -229,6 +246,37 @@ fn wrap(text: &str) -> Vec<String> {
     lines
 }
 
+/// The largest value, interval end or mark of `bars` (at least 1): the value axis's end.
+fn largest(bars: &[Bar]) -> f64 {
+    bars.iter()
+        .flat_map(|b| [b.value, b.interval.map(|i| i.1), b.marker.map(|m| m.0)])
+        .flatten()
+        .fold(0.0f64, f64::max)
+        .max(1.0)
+}
+
+/// A bar's marker, from one end to the other, with its value in the tooltip.
+fn mark(svg: &mut String, ((x1, y1), (x2, y2)): ((f64, f64), (f64, f64)), bar: &Bar) {
+    if let Some((m, name)) = bar.marker {
+        let _ = write!(
+            svg,
+            "<line x1=\"{x1:.1}\" x2=\"{x2:.1}\" y1=\"{y1:.1}\" y2=\"{y2:.1}\" stroke=\"{MARK}\" stroke-width=\"3\"><title>{}: {name} {}</title></line>",
+            escape(&bar.label),
+            number(m)
+        );
+    }
+}
+
+/// Lines of 11 px text, the first with its baseline at `(x, y)`, each next one 13 px lower.
+fn lines_text(svg: &mut String, (x, y): (f64, f64), anchor: &str, lines: &[String]) {
+    let _ = write!(svg, "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\" fill=\"{INK}\" font-size=\"11\">");
+    for (k, line) in lines.iter().enumerate() {
+        let dy = if k == 0 { String::new() } else { " dy=\"13\"".to_string() };
+        let _ = write!(svg, "<tspan x=\"{x:.1}\"{dy}>{}</tspan>", escape(line));
+    }
+    svg.push_str("</text>");
+}
+
 /// Bars lying along the value axis, one row per category, labels wrapped on the left.
 fn lying_bar_chart(id: &str, title: &str, desc: &str, category_label: &str, value_label: &str, bars: &[Bar]) -> String {
     let wrapped: Vec<Vec<String>> = bars.iter().map(|b| wrap(&b.label)).collect();
@@ -237,7 +285,7 @@ fn lying_bar_chart(id: &str, title: &str, desc: &str, category_label: &str, valu
     let top = TOP + 8.0;
     let plot_bottom = top + rows.iter().sum::<f64>();
     let height = plot_bottom + 44.0;
-    let max = bars.iter().flat_map(|b| [b.value, b.interval.map(|i| i.1)]).flatten().fold(0.0f64, f64::max).max(1.0);
+    let max = largest(bars);
     let x_ticks = ticks(0.0, max * 1.05);
     let end = x_ticks.last().copied().unwrap_or(max).max(max);
     let x = Scale { d0: 0.0, d1: end, r0: left, r1: WIDTH - RIGHT };
@@ -274,16 +322,7 @@ fn lying_bar_chart(id: &str, title: &str, desc: &str, category_label: &str, valu
     for ((bar, lines), row) in bars.iter().zip(&wrapped).zip(&rows) {
         let cy = row_top + row / 2.0;
         let first = cy - (lines.len() as f64 - 1.0) * 6.5 + 4.0;
-        let _ = write!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{first:.1}\" text-anchor=\"end\" fill=\"{INK}\" font-size=\"11\">",
-            left - 8.0
-        );
-        for (k, line) in lines.iter().enumerate() {
-            let dy = if k == 0 { String::new() } else { " dy=\"13\"".to_string() };
-            let _ = write!(svg, "<tspan x=\"{:.1}\"{dy}>{}</tspan>", left - 8.0, escape(line));
-        }
-        svg.push_str("</text>");
+        lines_text(&mut svg, (left - 8.0, first), "end", lines);
         let h = (row - 10.0).min(16.0);
         match bar.value {
             Some(v) => {
@@ -305,6 +344,10 @@ fn lying_bar_chart(id: &str, title: &str, desc: &str, category_label: &str, valu
                         cy - 5.0,
                         cy + 5.0
                     );
+                }
+                if let Some((m, _)) = bar.marker {
+                    let xm = x.map(m);
+                    mark(&mut svg, ((xm, cy - h / 2.0 - 2.0), (xm, cy + h / 2.0 + 2.0)), bar);
                 }
             }
             None => {
@@ -403,17 +446,7 @@ pub fn funnel_chart(
         if p.y >= lo && p.y <= hi {
             continue;
         }
-        let area = TextBox { x0: LEFT + 2.0, y0: TOP, x1: WIDTH - RIGHT, y1: HEIGHT - BOTTOM - 2.0 };
-        if let Some(b) = place_label(&p.label, (px, py), area, &placed) {
-            let (anchor, tx) = if b.x0 < px { ("end", b.x1) } else { ("start", b.x0) };
-            let _ = write!(
-                svg,
-                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"{INK}\" font-size=\"11\">{}</text>",
-                b.y1 - 4.0,
-                escape(&p.label)
-            );
-            placed.push(b);
-        }
+        label_point(&mut svg, &p.label, (px, py), &mut placed);
     }
     svg.push_str("</svg>");
     svg
@@ -438,6 +471,22 @@ impl TextBox {
     }
 }
 
+/// Label the point at `(px, py)` inside the plot, clear of `placed` (and add its box there);
+/// no label when there is no such place.
+fn label_point(svg: &mut String, label: &str, (px, py): (f64, f64), placed: &mut Vec<TextBox>) {
+    let area = TextBox { x0: LEFT + 2.0, y0: TOP, x1: WIDTH - RIGHT, y1: HEIGHT - BOTTOM - 2.0 };
+    if let Some(b) = place_label(label, (px, py), area, placed) {
+        let (anchor, tx) = if b.x0 < px { ("end", b.x1) } else { ("start", b.x0) };
+        let _ = write!(
+            svg,
+            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"{INK}\" font-size=\"11\">{}</text>",
+            b.y1 - 4.0,
+            escape(label)
+        );
+        placed.push(b);
+    }
+}
+
 /// Where the label of the point at `(px, py)` goes: beside it to the right or left, level with
 /// it or a step above or below, further out step by step, inside `area` and clear of `placed`.
 fn place_label(label: &str, (px, py): (f64, f64), area: TextBox, placed: &[TextBox]) -> Option<TextBox> {
@@ -457,11 +506,18 @@ mod tests {
     #[test]
     fn withheld_bars_are_not_drawn_as_zero() {
         let bars = vec![
-            Bar { label: "a".into(), value: Some(10.0), symbol: String::new(), interval: Some((8.0, 12.0)) },
-            Bar { label: "<b>".into(), value: None, symbol: "[c]".into(), interval: None },
+            Bar {
+                label: "a".into(),
+                value: Some(10.0),
+                symbol: String::new(),
+                interval: Some((8.0, 12.0)),
+                marker: Some((7.0, "observed")),
+            },
+            Bar { label: "<b>".into(), value: None, symbol: "[c]".into(), interval: None, marker: None },
         ];
         let svg = bar_chart("t", "T", "D", "x", "y", &bars);
         assert_eq!(svg.matches("<rect").count(), 1);
+        assert_eq!(svg.matches("<title>a: observed 7</title></line>").count(), 1, "the marker on the shown bar only");
         assert!(svg.contains("[c]") && svg.contains("&lt;b&gt;") && svg.contains("role=\"img\""));
         assert_eq!(svg, bar_chart("t", "T", "D", "x", "y", &bars), "deterministic");
     }
@@ -470,7 +526,13 @@ mod tests {
     fn long_labels_lie_beside_their_bars_wrapped_never_turned() {
         let bars: Vec<Bar> = ["English, Welsh, Scottish, Northern Irish or British", "Irish", "Roma"]
             .iter()
-            .map(|l| Bar { label: (*l).into(), value: Some(5.0), symbol: "5".into(), interval: Some((1.0, 9.0)) })
+            .map(|l| Bar {
+                label: (*l).into(),
+                value: Some(5.0),
+                symbol: "5".into(),
+                interval: Some((1.0, 9.0)),
+                marker: None,
+            })
             .collect();
         let svg = bar_chart("t", "T", "D", "Ethnic group", "Rate", &bars);
         assert!(!svg.contains("rotate("), "no turned labels");
@@ -478,7 +540,13 @@ mod tests {
         assert!(svg.contains(">Northern Irish or British</tspan>") && svg.contains("text-anchor=\"end\""));
         // Short labels stay under upright bars.
         let years: Vec<Bar> = (1997..2014)
-            .map(|y| Bar { label: y.to_string(), value: Some(1.0), symbol: String::new(), interval: None })
+            .map(|y| Bar {
+                label: y.to_string(),
+                value: Some(1.0),
+                symbol: String::new(),
+                interval: None,
+                marker: None,
+            })
             .collect();
         assert!(bar_chart("t", "T", "D", "Year", "Children", &years).contains("viewBox=\"0 0 720 360\""));
     }
