@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    if let Ok(report) = run(&path, &ModelChoice::Stepwise, 0.02, 0.95) {
+    // Both selections: from main effects, and from main effects with the heterogeneity term.
+    let model = ModelChoice::Stepwise { heterogeneity: data.len() % 2 == 0 };
+    if let Ok(report) = run(&path, &model, 0.02, 0.95, None) {
         assert!(report.n_observed <= 16.0 * 65_536.0 * 1e9, "observed beyond the largest counts");
     }
 });
