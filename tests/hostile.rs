@@ -75,6 +75,34 @@ fn protect_refuses_a_column_that_is_neither_a_dimension_nor_count() {
     assert_refused(&protect(&dir), Some(&dir.join("out")), &["cells.csv", "column `region`", "neither a dimension"]);
 }
 
+/// Two tables (or dimensions) of one name: the second table's file would overwrite the first's,
+/// and the output would fail its own audit (a `protect_spec` fuzz find). Refused, naming the
+/// spec, the entry and the field.
+#[test]
+fn protect_refuses_two_tables_or_dimensions_of_one_name() {
+    let dir = temp_dir();
+    write_protect_case(&dir, &[10, 20]);
+    let spec = "policy = \"uk-children\"\n\n[[dimension]]\nname = \"g\"\n\n[[table]]\nname = \"t\"\nhierarchies = { g = \"flat\" }\n";
+    std::fs::write(
+        dir.join("spec.toml"),
+        format!("{spec}\n[[table]]\nname = \"t\"\nhierarchies = {{ g = \"flat\" }}\n"),
+    )
+    .unwrap();
+    // A spec error, like every other spec error: exit 2, one line, nothing written.
+    let spec_refused = |needles: &[&str]| {
+        let output = protect(&dir);
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(needles.iter().all(|n| stderr.contains(n)), "{stderr}");
+        assert!(!dir.join("out").exists());
+    };
+    spec_refused(&["spec.toml", "[[table]] number 2", "field `name`", "`t`"]);
+    let twice = spec.replace("[[table]]", "[[dimension]]\nname = \"g\"\n\n[[table]]");
+    std::fs::write(dir.join("spec.toml"), twice).unwrap();
+    spec_refused(&["spec.toml", "[[dimension]] number 2", "field `name`"]);
+}
+
 /// A table nothing can protect (its only count is 1, and its total is that 1) is refused naming
 /// the table and row, not an internal cell number.
 #[test]

@@ -147,6 +147,18 @@ fn load_spec(spec_path: &Path) -> Result<(RawSpec, Policy)> {
     if spec.dimensions.is_empty() || spec.tables.is_empty() {
         return Err(spec_fail("a spec needs at least one [[dimension]] and one [[table]]".into()));
     }
+    // A table's name is its output file, and a dimension's a column of the cells: two of one name
+    // would overwrite or shadow each other (found by fuzzing `protect`).
+    let dimensions: Vec<&str> = spec.dimensions.iter().map(|d| d.name.as_str()).collect();
+    let tables: Vec<&str> = spec.tables.iter().map(|t| t.name.as_str()).collect();
+    for (kind, names) in [("dimension", dimensions), ("table", tables)] {
+        if let Some((i, name)) = names.iter().enumerate().find(|(i, n)| names[..*i].contains(n)) {
+            return Err(spec_fail(format!(
+                "[[{kind}]] number {}, field `name`: `{name}` is the name of an earlier {kind}; each needs a name of its own",
+                i + 1
+            )));
+        }
+    }
     Ok((spec, policy))
 }
 
